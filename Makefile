@@ -1,0 +1,118 @@
+# pinn: a physics-informed neural network solver in C.
+#   make              the pinn binary and libpinnloss (.a, .so)
+#   make check        every Check suite in tests/   (SANITIZE=1: ASan + UBSan)
+#   make run          pinn run configs/heat1d.cfg -> outputs/heat1d.h5
+#   make bench        benchmarks in bench/ (not tests)
+#   make install PREFIX=/usr/local, make clean
+# Every target installs missing Debian packages first (scripts/install-deps).
+# Library flags come from pkg-config, expanded only when a recipe runs, i.e.
+# after the packages are there.
+
+PREFIX  ?= /usr/local
+VERSION  = 0.1.0
+CC      ?= cc
+
+ifeq ($(SANITIZE),1)
+B        = build-san
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+B        = build
+SANFLAGS =
+endif
+
+PKGS      = gsl openblas libconfig libmatheval liblbfgs hdf5
+WARN      = -Wall -Wextra -Wpedantic
+CFLAGS   ?= -O2 -g
+ALLCFLAGS = -std=c11 $(WARN) -fopenmp -fPIC $(SANFLAGS) $(CFLAGS)
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DPINN_VERSION='"$(VERSION)"' -Inets -Ilosses -Isolver
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+# GSL's .pc names gslcblas; OpenBLAS provides CBLAS instead.
+PKG_LIBS   = -lhdf5_hl $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS))) -lm
+CHECK_CFLAGS = $(shell pkg-config --cflags check)
+CHECK_LIBS   = $(shell pkg-config --libs check)
+LDFLAGS  += -fopenmp $(SANFLAGS)
+
+NETS_SRC   = $(wildcard nets/*.c)
+LOSS_SRC   = $(wildcard losses/*.c)
+SOLVER_SRC = $(filter-out solver/main.c,$(wildcard solver/*.c))
+TEST_SRC   = $(wildcard tests/test_*.c)
+BENCH_SRC  = $(wildcard bench/bench_*.c)
+
+NETS_OBJ   = $(NETS_SRC:%.c=$(B)/%.o)
+LOSS_OBJ   = $(LOSS_SRC:%.c=$(B)/%.o)
+SOLVER_OBJ = $(SOLVER_SRC:%.c=$(B)/%.o)
+TESTS      = $(TEST_SRC:%.c=$(B)/%)
+BENCHES    = $(BENCH_SRC:%.c=$(B)/%)
+
+LIBPINNLOSS_A  = $(B)/libpinnloss.a
+LIBPINNLOSS_SO = $(B)/libpinnloss.so
+PINN_BIN   = $(B)/pinn
+CORE_LIBS  = $(SOLVER_OBJ) $(NETS_OBJ) $(LIBPINNLOSS_A)
+
+.PHONY: all deps check run bench install uninstall clean
+.SECONDARY:
+.DEFAULT_GOAL := all
+
+all: $(PINN_BIN) $(LIBPINNLOSS_A) $(LIBPINNLOSS_SO) $(B)/pinnloss.pc
+ifneq ($(SANITIZE),1)
+	@ln -sf $(PINN_BIN) pinn
+endif
+
+deps:
+	@scripts/install-deps
+
+$(B)/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(ALLCFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/tests/%.o: tests/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CHECK_CFLAGS) $(ALLCFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBPINNLOSS_A): $(LOSS_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIBPINNLOSS_SO): $(LOSS_OBJ)
+	$(CC) -shared -Wl,-soname,libpinnloss.so.0 $(LDFLAGS) -o $@ $^ -lm
+
+$(B)/pinnloss.pc: losses/pinnloss.pc.in Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+$(PINN_BIN): $(B)/solver/main.o $(CORE_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/%: $(B)/tests/%.o $(CORE_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+
+$(B)/bench/%: $(B)/bench/%.o $(CORE_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+check: all $(TESTS)
+	@PINN=$(PINN_BIN) BUILD=$(B) SANITIZE=$(SANITIZE) tests/run-all $(TESTS)
+
+run: all
+	$(PINN_BIN) run configs/heat1d.cfg -o outputs/heat1d.h5
+
+bench: all $(BENCHES)
+	@PINN=$(PINN_BIN) BUILD=$(B) bench/run-all $(BENCHES)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 755 $(PINN_BIN) $(DESTDIR)$(PREFIX)/bin/pinn
+	install -m 644 $(LIBPINNLOSS_A) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(LIBPINNLOSS_SO) $(DESTDIR)$(PREFIX)/lib/libpinnloss.so.0
+	ln -sf libpinnloss.so.0 $(DESTDIR)$(PREFIX)/lib/libpinnloss.so
+	install -m 644 losses/pinnloss*.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(B)/pinnloss.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/pinn $(DESTDIR)$(PREFIX)/lib/libpinnloss.* \
+	    $(DESTDIR)$(PREFIX)/include/pinnloss*.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/pinnloss.pc
+
+clean:
+	rm -rf build build-san pinn
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

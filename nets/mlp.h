@@ -1,0 +1,119 @@
+/* nets/mlp.h - a multilayer perceptron that returns, for a batch of points,
+ * its output and the analytic derivatives of the output with respect to its
+ * inputs (derivative "channels" carried forward through every layer), and
+ * the gradient of any loss built from those channels with respect to every
+ * parameter. It knows nothing of PDEs, losses or files.
+ *
+ * Layout. All parameters live in ONE contiguous double array (net->params);
+ * layer l has W_l (width[l+1] x width[l], row-major) at params + w_off[l] and
+ * b_l (width[l+1]) at params + b_off[l]. Gradients and optimizer state use
+ * the same layout and length (net->n_params).
+ *
+ * Channels. A channel set lists what to compute at each point: the value,
+ * first derivatives d/dx_i and second derivatives d2/dx_i dx_j. Forward
+ * output for N points is a (C*N) x m row-major matrix: row c*N + p is
+ * channel c at point p (m = number of outputs). */
+#ifndef PINN_MLP_H
+#define PINN_MLP_H
+
+#include <stddef.h>
+#include <gsl/gsl_rng.h>
+
+enum {
+    MLP_OK = 0,
+    MLP_EINVAL = 1, /* bad argument: sizes, unknown name, channel set */
+    MLP_ENOMEM = 2, /* allocation failed */
+    MLP_ESIZE = 3   /* more points or channels than the workspace holds */
+};
+
+#define MLP_MAX_INPUTS 4
+#define MLP_MAX_LAYERS 32
+#define MLP_MAX_CHANNELS 16
+
+/* An activation function: writes s(z), s'(z), s''(z), s'''(z). */
+typedef struct mlp_activation {
+    const char *name;
+    void (*eval)(double z, double *s0, double *s1, double *s2, double *s3);
+} mlp_activation;
+
+/* The activations ("tanh", "sin", ...), terminated by an entry with name NULL. */
+extern const mlp_activation mlp_activations[];
+/* Returns the activation called name, or NULL. */
+const mlp_activation *mlp_activation_find(const char *name);
+
+/* A weight initialiser: fills W (fan_out x fan_in) from rng. */
+typedef struct mlp_initializer {
+    const char *name;
+    void (*fill)(double *w, size_t fan_out, size_t fan_in, gsl_rng *rng);
+} mlp_initializer;
+
+/* The initialisers ("glorot_normal", "glorot_uniform", ...), NULL-terminated. */
+extern const mlp_initializer mlp_initializers[];
+/* Returns the initialiser called name, or NULL. */
+const mlp_initializer *mlp_initializer_find(const char *name);
+
+typedef struct mlp {
+    size_t n_layers;                  /* weight layers: hidden layers + output */
+    size_t width[MLP_MAX_LAYERS + 1]; /* width[0] inputs ... width[n_layers] outputs */
+    const mlp_activation *act;        /* on every hidden layer; output is linear */
+    size_t n_params;
+    double *params;                   /* owned; one block of n_params */
+    size_t w_off[MLP_MAX_LAYERS];
+    size_t b_off[MLP_MAX_LAYERS];
+} mlp;
+
+/* Allocates a net with n_layers weight layers and widths width[0..n_layers]
+ * (inputs 1..MLP_MAX_INPUTS). Parameters are zero until mlp_init. Returns NULL
+ * on bad sizes or out of memory. The caller owns the net: mlp_free. */
+mlp *mlp_alloc(size_t n_layers, const size_t *width, const mlp_activation *act);
+/* Frees the net and its parameters; mlp_free(NULL) does nothing. */
+void mlp_free(mlp *net);
+/* Draws every W from init with rng and sets every b to zero. */
+int mlp_init(mlp *net, const mlp_initializer *init, gsl_rng *rng);
+
+static inline double *mlp_W(const mlp *net, size_t l) { return net->params + net->w_off[l]; }
+static inline double *mlp_b(const mlp *net, size_t l) { return net->params + net->b_off[l]; }
+
+/* One channel: value (i = j = -1), d/dx_i (i >= 0, j = -1), or d2/dx_i dx_j
+ * (i >= 0, j >= 0; pure when i == j). */
+typedef struct mlp_channel {
+    int i, j;
+} mlp_channel;
+
+typedef struct mlp_channels {
+    size_t n;
+    mlp_channel c[MLP_MAX_CHANNELS];
+} mlp_channels;
+
+/* Fills ch with the value, then d/dx_i for every bit i of `first` (ascending),
+ * then d2/dx_i^2 for every bit i of `second` (ascending). A bit in `second`
+ * implies the same bit in `first`. Returns MLP_EINVAL if a bit is >= n_inputs. */
+int mlp_channels_set(mlp_channels *ch, unsigned first, unsigned second, size_t n_inputs);
+/* Index of channel (i, j) in ch (value: -1, -1; first: i, -1), or -1 if absent. */
+int mlp_channels_index(const mlp_channels *ch, int i, int j);
+
+/* Scratch memory for forward and backward, sized once; no allocation after. */
+typedef struct mlp_workspace mlp_workspace;
+
+/* Allocates a workspace for net holding up to max_points points and up to
+ * max_channels channels. Returns NULL on bad sizes or out of memory. */
+mlp_workspace *mlp_workspace_alloc(const mlp *net, size_t max_points, size_t max_channels);
+/* Frees ws; NULL does nothing. */
+void mlp_workspace_free(mlp_workspace *ws);
+
+/* Forward pass: x is n x width[0] (row-major), out is (ch->n * n) x
+ * width[n_layers]. Keeps in ws what mlp_backward needs; ws remembers ch and n.
+ * Returns MLP_OK, MLP_EINVAL (bad channel set) or MLP_ESIZE. */
+int mlp_forward(mlp_workspace *ws, const mlp *net, const mlp_channels *ch,
+                const double *x, size_t n, double *out);
+/* Backward pass after mlp_forward on the same ws and net: gout has the shape
+ * of out and holds dLoss/d(out). ADDS dLoss/d(params) to grad (n_params). */
+int mlp_backward(mlp_workspace *ws, const mlp *net, const double *gout, double *grad);
+
+/* The same two passes written plainly (per point, no BLAS, no threads):
+ * the reference the fast path is tested against. Same contracts. */
+int mlp_forward_naive(mlp_workspace *ws, const mlp *net, const mlp_channels *ch,
+                      const double *x, size_t n, double *out);
+int mlp_backward_naive(mlp_workspace *ws, const mlp *net, const double *gout, double *grad);
+
+#endif
