@@ -1,29 +1,133 @@
 /* solver/main.c - the pinn command line. Parses the command, hands the work
- * to the solver modules and turns their results into exit statuses:
+ * to run.c / inspect.c and turns their results into exit statuses:
  * 0 success, 1 run failed, 2 bad usage or bad config. */
+#include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "inspect.h"
+#include "run.h"
 
 static void usage(FILE *f)
 {
     fputs("usage: pinn run CONFIG [-o FILE.h5] [--threads N] [--seed S] [--quiet]\n"
-          "                   [--resume FILE.h5] [--set path=value ...]\n"
-          "       pinn reference CONFIG [-o FILE.h5]\n"
+          "                   [--set path=value ...]\n"
+          "       pinn reference CONFIG [-o FILE.h5] [--set path=value ...]\n"
           "       pinn info FILE.h5\n"
-          "       pinn eval FILE.h5 [x,t ...]\n"
+          "       pinn eval FILE.h5 [x,t ...]     (no points: read them from stdin)\n"
           "       pinn --version\n", f);
+}
+
+static int parse_count(const char *s, long long *v)
+{
+    char *end;
+    long long x = strtoll(s, &end, 10);
+    if (end == s || *end || x < 0)
+        return -1;
+    *v = x;
+    return 0;
+}
+
+static int cmd_run(int argc, char **argv, int reference_only)
+{
+    run_args a = {.threads = -1, .seed = -1, .out = stdout, .errs = stderr,
+                  .reference_only = reference_only};
+    const char **over = calloc((size_t)argc, sizeof *over);
+    if (!over)
+        return 1;
+    for (int i = 2; i < argc; i++) {
+        const char *s = argv[i];
+        int has_next = i + 1 < argc;
+        if ((strcmp(s, "-o") == 0 || strcmp(s, "--output") == 0) && has_next) {
+            a.output = argv[++i];
+        } else if (strcmp(s, "--threads") == 0 && has_next && !reference_only) {
+            if (parse_count(argv[++i], &a.threads)) {
+                fprintf(stderr, "pinn: --threads: '%s' is not a count\n", argv[i]);
+                free(over);
+                return 2;
+            }
+        } else if (strcmp(s, "--seed") == 0 && has_next && !reference_only) {
+            if (parse_count(argv[++i], &a.seed)) {
+                fprintf(stderr, "pinn: --seed: '%s' is not a non-negative integer\n", argv[i]);
+                free(over);
+                return 2;
+            }
+        } else if (strcmp(s, "--quiet") == 0 || strcmp(s, "-q") == 0) {
+            a.quiet = 1;
+        } else if (strcmp(s, "--set") == 0 && has_next) {
+            over[a.n_overrides++] = argv[++i];
+        } else if (strncmp(s, "--set=", 6) == 0) {
+            over[a.n_overrides++] = s + 6;
+        } else if (s[0] == '-' || a.config) {
+            fprintf(stderr, "pinn: %s: unexpected argument '%s'\n", argv[1], s);
+            usage(stderr);
+            free(over);
+            return 2;
+        } else {
+            a.config = s;
+        }
+    }
+    if (!a.config) {
+        fprintf(stderr, "pinn: %s: no CONFIG given\n", argv[1]);
+        usage(stderr);
+        free(over);
+        return 2;
+    }
+    a.overrides = over;
+    int rc = run_job(&a);
+    free(over);
+    return rc;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
+    setlocale(LC_NUMERIC, "C");
+    gsl_set_error_handler_off(); /* GSL's default handler aborts; we check codes */
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    char err[1024];
+    if (strcmp(cmd, "--version") == 0) {
         printf("pinn %s\n", PINN_VERSION);
         return 0;
     }
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return 0;
     }
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc, argv, 0);
+    if (strcmp(cmd, "reference") == 0)
+        return cmd_run(argc, argv, 1);
+    if (strcmp(cmd, "info") == 0) {
+        if (argc != 3) {
+            usage(stderr);
+            return 2;
+        }
+        if (inspect_info(argv[2], stdout, err, sizeof err)) {
+            fprintf(stderr, "pinn: %s\n", err);
+            return 1;
+        }
+        return 0;
+    }
+    if (strcmp(cmd, "eval") == 0) {
+        if (argc < 3) {
+            usage(stderr);
+            return 2;
+        }
+        if (inspect_eval(argv[2], (const char *const *)argv + 3, (size_t)(argc - 3), stdin, stdout,
+                         err, sizeof err)) {
+            fprintf(stderr, "pinn: %s\n", err);
+            return 1;
+        }
+        return 0;
+    }
+    fprintf(stderr, "pinn: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;
 }

@@ -1,0 +1,24 @@
+/* solver/problem_common.h - helpers shared by the problem types (not part of
+ * the trainer's view of a problem): expression compiling with config-aware
+ * messages, the mean-square residual, uniform axes, the data-file reader. */
+#ifndef PINN_PROBLEM_COMMON_H
+#define PINN_PROBLEM_COMMON_H
+
+#include "config.h"
+#include "expr.h"
+#include "pinnloss.h"
+#include "problem.h"
+
+/* Compiles text over names; on failure writes `FILE:LINE: path: why`. */
+expr *problem_expr(const cfg *c, const char *path, const char *text, const char *const *names,
+                   size_t n, char *err, size_t errcap);
+/* L = mean(t->r[0..n_r)^2); *dldr points at dL/dr (inside t->r). */
+double term_mse(term *t, double **dldr);
+/* n points from lo to hi inclusive. */
+int uniform_axis(double *v, size_t n, double lo, double hi);
+/* Reads measurement rows of ncols numbers from a CSV (header line allowed)
+ * or HDF5 file (datasets named by cols); *rows is malloc'd nrows x ncols. */
+int data_read(const char *path, const char *const *cols, size_t ncols, double **rows,
+              size_t *nrows, char *why, size_t whycap);
+
+#endif

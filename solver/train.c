@@ -1,0 +1,473 @@
+/* solver/train.c - the training loop: every term's forward pass, residual and
+ * backward pass, the weighted sum, Adam then L-BFGS through liblbfgs, the
+ * history and the progress table. Configs and files are not its business. */
+#include "train.h"
+
+#include <lbfgs.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PREDICT_CHUNK 4096
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void trainer_scale_inputs(const trainer *tr, const double *x, size_t n, double *xn)
+{
+    size_t d = tr->p->n_in;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++)
+            xn[i * d + j] = (x[i * d + j] - tr->in_shift[j]) * tr->in_scale[j];
+}
+
+/* Multiplies each channel block by its chain-rule factor (d x_net / d x). */
+static void scale_channels(const trainer *tr, const mlp_channels *ch, size_t n, double *buf)
+{
+    size_t m = tr->p->n_out;
+    for (size_t c = 0; c < ch->n; c++) {
+        int i = ch->c[c].i, j = ch->c[c].j;
+        double f = i < 0 ? 1.0 : tr->in_scale[i] * (j < 0 ? 1.0 : tr->in_scale[j]);
+        if (f == 1.0)
+            continue;
+        double *b = buf + c * n * m;
+        for (size_t k = 0; k < n * m; k++)
+            b[k] *= f;
+    }
+}
+
+static int history_reserve(train_history *h, size_t rows)
+{
+    if (rows <= h->cap)
+        return 0;
+    size_t cap = h->cap ? h->cap : 1024;
+    while (cap < rows)
+        cap *= 2;
+    size_t k = h->n_terms ? h->n_terms : 1;
+    long long *step = realloc(h->step, cap * sizeof *step);
+    if (step)
+        h->step = step;
+    int *phase = realloc(h->phase, cap * sizeof *phase);
+    if (phase)
+        h->phase = phase;
+    double *sec = realloc(h->seconds, cap * sizeof *sec);
+    if (sec)
+        h->seconds = sec;
+    double *loss = realloc(h->loss, cap * sizeof *loss);
+    if (loss)
+        h->loss = loss;
+    double *terms = realloc(h->terms, cap * k * sizeof *terms);
+    if (terms)
+        h->terms = terms;
+    double *w = realloc(h->weights, cap * k * sizeof *w);
+    if (w)
+        h->weights = w;
+    if (!step || !phase || !sec || !loss || !terms || !w)
+        return -1;
+    h->cap = cap;
+    return 0;
+}
+
+static void history_free(train_history *h)
+{
+    free(h->step);
+    free(h->phase);
+    free(h->seconds);
+    free(h->loss);
+    free(h->terms);
+    free(h->weights);
+    memset(h, 0, sizeof *h);
+}
+
+void trainer_free(trainer *tr)
+{
+    if (!tr)
+        return;
+    for (size_t k = 0; k < PROBLEM_MAX_TERMS; k++) {
+        mlp_workspace_free(tr->ws[k]);
+        free(tr->xn[k]);
+        free(tr->out[k]);
+        free(tr->gout[k]);
+    }
+    mlp_workspace_free(tr->grid_ws);
+    free(tr->grid_out);
+    free(tr->term_grad);
+    free(tr->grad);
+    adam_free(tr->adam);
+    history_free(&tr->hist);
+    free(tr);
+}
+
+trainer *trainer_alloc(const problem *p, mlp *net, term *terms, size_t n_terms, gsl_rng *rng,
+                       const train_options *opt)
+{
+    if (n_terms == 0 || n_terms > PROBLEM_MAX_TERMS)
+        return NULL;
+    trainer *tr = calloc(1, sizeof *tr);
+    if (!tr)
+        return NULL;
+    tr->p = p;
+    tr->net = net;
+    tr->terms = terms;
+    tr->n_terms = n_terms;
+    tr->rng = rng;
+    tr->opt = *opt;
+    tr->last_rel_l2 = NAN;
+    for (size_t j = 0; j < p->n_in; j++) {
+        tr->in_shift[j] = opt->scale_inputs ? 0.5 * (p->lo[j] + p->hi[j]) : 0.0;
+        tr->in_scale[j] = opt->scale_inputs ? 2.0 / (p->hi[j] - p->lo[j]) : 1.0;
+    }
+    size_t np = net->n_params, m = p->n_out;
+    int ok = 1;
+    for (size_t k = 0; k < n_terms && ok; k++) {
+        term *t = &terms[k];
+        tr->weight[k] = t->weight;
+        tr->ws[k] = mlp_workspace_alloc(net, t->n, t->ch.n);
+        tr->xn[k] = malloc(t->n * p->n_in * sizeof(double));
+        tr->out[k] = malloc(t->ch.n * t->n * m * sizeof(double));
+        tr->gout[k] = malloc(t->ch.n * t->n * m * sizeof(double));
+        ok = tr->ws[k] && tr->xn[k] && tr->out[k] && tr->gout[k];
+        if (ok)
+            trainer_scale_inputs(tr, t->x, t->n, tr->xn[k]);
+    }
+    tr->grid_ws = mlp_workspace_alloc(net, PREDICT_CHUNK, 1);
+    tr->grid_out = malloc(PREDICT_CHUNK * (p->n_in + m) * sizeof(double));
+    tr->term_grad = calloc(n_terms * np, sizeof(double));
+    tr->grad = calloc(np, sizeof(double));
+    tr->adam = adam_alloc(np, opt->beta1, opt->beta2, opt->epsilon);
+    tr->hist.n_terms = n_terms;
+    if (!ok || !tr->grid_ws || !tr->grid_out || !tr->term_grad || !tr->grad || !tr->adam ||
+        history_reserve(&tr->hist, 1024)) {
+        trainer_free(tr);
+        return NULL;
+    }
+    return tr;
+}
+
+void trainer_watch(trainer *tr, const grid *g, const double *exact)
+{
+    tr->g = g;
+    tr->exact = exact;
+}
+
+int trainer_predict(trainer *tr, const double *x, size_t n, double *u)
+{
+    size_t d = tr->p->n_in, m = tr->p->n_out;
+    double *xn = tr->grid_out, *out = tr->grid_out + PREDICT_CHUNK * d;
+    mlp_channels ch;
+    mlp_channels_set(&ch, 0, 0, d);
+    for (size_t s = 0; s < n; s += PREDICT_CHUNK) {
+        size_t b = n - s < PREDICT_CHUNK ? n - s : PREDICT_CHUNK;
+        trainer_scale_inputs(tr, x + s * d, b, xn);
+        int rc = mlp_forward(tr->grid_ws, tr->net, &ch, xn, b, out);
+        if (rc != MLP_OK)
+            return rc;
+        memcpy(u + s * m, out, b * m * sizeof *u);
+    }
+    return 0;
+}
+
+double trainer_objective(trainer *tr)
+{
+    const problem *p = tr->p;
+    size_t np = tr->net->n_params;
+    double total = 0.0;
+    for (size_t k = 0; k < tr->n_terms; k++) {
+        term *t = &tr->terms[k];
+        mlp_forward(tr->ws[k], tr->net, &t->ch, tr->xn[k], t->n, tr->out[k]);
+        scale_channels(tr, &t->ch, t->n, tr->out[k]);
+        double l = t->loss(t, p, tr->out[k], tr->gout[k]);
+        tr->term_loss[k] = l;
+        scale_channels(tr, &t->ch, t->n, tr->gout[k]);
+        double *g = tr->term_grad + k * np;
+        memset(g, 0, np * sizeof *g);
+        mlp_backward(tr->ws[k], tr->net, tr->gout[k], g);
+        total += tr->weight[k] * l;
+    }
+    memset(tr->grad, 0, np * sizeof *tr->grad);
+    for (size_t k = 0; k < tr->n_terms; k++) {
+        const double *g = tr->term_grad + k * np;
+        double w = tr->weight[k];
+        for (size_t i = 0; i < np; i++)
+            tr->grad[i] += w * g[i];
+    }
+    return total;
+}
+
+/* Names the first term whose loss or gradient is not finite; 0 if none. */
+static int find_nonfinite(trainer *tr, double total)
+{
+    size_t np = tr->net->n_params;
+    if (isfinite(total)) {
+        int ok = 1;
+        for (size_t i = 0; i < np && ok; i++)
+            ok = isfinite(tr->grad[i]);
+        if (ok)
+            return 0;
+    }
+    for (size_t k = 0; k < tr->n_terms; k++) {
+        int bad = !isfinite(tr->term_loss[k]);
+        const double *g = tr->term_grad + k * np;
+        for (size_t i = 0; i < np && !bad; i++)
+            bad = !isfinite(g[i]);
+        if (bad) {
+            snprintf(tr->error, sizeof tr->error,
+                     "step %lld: loss term '%s' is %s (loss %g); training diverged", tr->step,
+                     tr->terms[k].name, isfinite(tr->term_loss[k]) ? "finite but its gradient is not" : "not finite",
+                     tr->term_loss[k]);
+            return 1;
+        }
+    }
+    snprintf(tr->error, sizeof tr->error, "step %lld: the total loss is not finite", tr->step);
+    return 1;
+}
+
+static double rel_l2_exact(trainer *tr)
+{
+    if (!tr->g || !tr->exact)
+        return NAN;
+    size_t m = tr->p->n_out, d = tr->p->n_in;
+    double num = 0.0, den = 0.0;
+    double *xn = tr->grid_out, *out = tr->grid_out + PREDICT_CHUNK * d;
+    mlp_channels ch;
+    mlp_channels_set(&ch, 0, 0, d);
+    for (size_t s = 0; s < tr->g->n; s += PREDICT_CHUNK) {
+        size_t b = tr->g->n - s < PREDICT_CHUNK ? tr->g->n - s : PREDICT_CHUNK;
+        trainer_scale_inputs(tr, tr->g->x + s * d, b, xn);
+        mlp_forward(tr->grid_ws, tr->net, &ch, xn, b, out);
+        for (size_t i = 0; i < b * m; i++) {
+            double e = tr->exact[s * m + i], diff = out[i] - e;
+            num += diff * diff;
+            den += e * e;
+        }
+    }
+    return den > 0 ? sqrt(num / den) : sqrt(num);
+}
+
+/* ---- progress: table rows and a terminal bar --------------------------- */
+
+static int bar_enabled(const trainer *tr)
+{
+    return !tr->opt.quiet && tr->opt.log && isatty(fileno(tr->opt.log));
+}
+
+static void bar_clear(const trainer *tr)
+{
+    if (bar_enabled(tr))
+        fputs("\r\033[K", tr->opt.log);
+}
+
+static void log_header(trainer *tr)
+{
+    if (tr->opt.quiet || !tr->opt.log)
+        return;
+    FILE *f = tr->opt.log;
+    fprintf(f, "%8s %6s %9s %11s", "step", "phase", "seconds", "loss");
+    for (size_t k = 0; k < tr->n_terms; k++)
+        fprintf(f, " %11s", tr->terms[k].name);
+    if (tr->exact)
+        fprintf(f, " %11s", "rel_l2");
+    fputc('\n', f);
+}
+
+static void log_row(trainer *tr, int phase, double loss)
+{
+    if (tr->opt.quiet || !tr->opt.log)
+        return;
+    FILE *f = tr->opt.log;
+    bar_clear(tr);
+    fprintf(f, "%8lld %6s %9.2f %11.4e", tr->step, phase ? "lbfgs" : "adam", tr->seconds, loss);
+    for (size_t k = 0; k < tr->n_terms; k++)
+        fprintf(f, " %11.4e", tr->term_loss[k]);
+    if (tr->exact) {
+        tr->last_rel_l2 = rel_l2_exact(tr);
+        fprintf(f, " %11.4e", tr->last_rel_l2);
+    }
+    fputc('\n', f);
+    fflush(f);
+}
+
+static void bar_update(trainer *tr, int phase, long long done, long long total, double loss,
+                       double *last_draw)
+{
+    if (!bar_enabled(tr))
+        return;
+    double t = now_seconds();
+    if (t - *last_draw < 0.2 && done < total)
+        return;
+    *last_draw = t;
+    int width = 30, fill = total > 0 ? (int)(width * done / total) : width;
+    char bar[64];
+    for (int i = 0; i < width; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[width] = '\0';
+    double eta = done > 0 ? tr->seconds / (double)done * (double)(total - done) : 0.0;
+    fprintf(tr->opt.log, "\r\033[K%s [%s] %lld/%lld loss %.3e", phase ? "lbfgs" : "adam ", bar,
+            done, total, loss);
+    if (phase == 0)
+        fprintf(tr->opt.log, " ETA %.0f s", eta);
+    fflush(tr->opt.log);
+}
+
+static int record(trainer *tr, int phase, double loss)
+{
+    train_history *h = &tr->hist;
+    if (history_reserve(h, h->n + 1))
+        return -1;
+    size_t k = tr->n_terms, r = h->n++;
+    h->step[r] = tr->step;
+    h->phase[r] = phase;
+    h->seconds[r] = tr->seconds;
+    h->loss[r] = loss;
+    memcpy(h->terms + r * k, tr->term_loss, k * sizeof(double));
+    memcpy(h->weights + r * k, tr->weight, k * sizeof(double));
+    return 0;
+}
+
+/* ---- L-BFGS through liblbfgs ------------------------------------------- */
+
+typedef struct lbfgs_ctx {
+    trainer *tr;
+    double t_start, last_draw, last_loss;
+    int diverged;
+} lbfgs_ctx;
+
+static lbfgsfloatval_t lbfgs_evaluate(void *instance, const lbfgsfloatval_t *x,
+                                      lbfgsfloatval_t *g, const int n, const lbfgsfloatval_t step)
+{
+    (void)step;
+    lbfgs_ctx *ctx = instance;
+    trainer *tr = ctx->tr;
+    memcpy(tr->net->params, x, (size_t)n * sizeof *x);
+    double f = trainer_objective(tr);
+    memcpy(g, tr->grad, (size_t)n * sizeof *g);
+    if (!isfinite(f))
+        return INFINITY; /* the line search backs off from it */
+    return f;
+}
+
+static int lbfgs_progress(void *instance, const lbfgsfloatval_t *x, const lbfgsfloatval_t *g,
+                          const lbfgsfloatval_t fx, const lbfgsfloatval_t xnorm,
+                          const lbfgsfloatval_t gnorm, const lbfgsfloatval_t step, int n, int k,
+                          int ls)
+{
+    (void)x, (void)g, (void)xnorm, (void)gnorm, (void)step, (void)n, (void)ls;
+    lbfgs_ctx *ctx = instance;
+    trainer *tr = ctx->tr;
+    tr->seconds += now_seconds() - ctx->t_start;
+    ctx->t_start = now_seconds();
+    tr->step++;
+    ctx->last_loss = fx;
+    if (record(tr, 1, fx))
+        return 1;
+    if (k % tr->opt.log_every == 0)
+        log_row(tr, 1, fx);
+    bar_update(tr, 1, k, tr->opt.lbfgs_iterations, fx, &ctx->last_draw);
+    return 0;
+}
+
+static const char *lbfgs_reason(int rc)
+{
+    switch (rc) {
+    case LBFGS_SUCCESS:
+        return "gradient tolerance reached";
+    case LBFGS_STOP:
+        return "loss decrease below delta";
+    case LBFGS_ALREADY_MINIMIZED:
+        return "already minimised";
+    case LBFGSERR_MAXIMUMITERATION:
+        return "iteration limit";
+    case LBFGSERR_ROUNDING_ERROR:
+        return "rounding error limits further progress";
+    case LBFGSERR_MAXIMUMLINESEARCH:
+        return "line search trial limit";
+    case LBFGSERR_MINIMUMSTEP:
+    case LBFGSERR_MAXIMUMSTEP:
+        return "line search step out of range";
+    case LBFGSERR_WIDTHTOOSMALL:
+        return "line search interval too small";
+    case LBFGSERR_INCREASEGRADIENT:
+        return "not a descent direction";
+    case LBFGSERR_CANCELED:
+        return "canceled";
+    default:
+        return "stopped";
+    }
+}
+
+static train_status run_lbfgs(trainer *tr)
+{
+    size_t np = tr->net->n_params;
+    lbfgsfloatval_t *x = lbfgs_malloc((int)np);
+    if (!x)
+        return TRAIN_ENOMEM;
+    memcpy(x, tr->net->params, np * sizeof *x);
+    lbfgs_parameter_t param;
+    lbfgs_parameter_init(&param);
+    param.m = tr->opt.lbfgs_history;
+    param.epsilon = tr->opt.lbfgs_epsilon;
+    param.past = tr->opt.lbfgs_past;
+    param.delta = tr->opt.lbfgs_delta;
+    param.max_iterations = (int)tr->opt.lbfgs_iterations;
+    param.max_linesearch = tr->opt.lbfgs_max_linesearch;
+    param.linesearch = LBFGS_LINESEARCH_MORETHUENTE;
+    lbfgs_ctx ctx = {.tr = tr, .t_start = now_seconds(), .last_loss = NAN};
+    lbfgsfloatval_t fx = 0;
+    int rc = lbfgs((int)np, x, &fx, lbfgs_evaluate, lbfgs_progress, &ctx, &param);
+    tr->seconds += now_seconds() - ctx.t_start;
+    /* liblbfgs leaves x at the last accepted point (it restores it when a
+     * line search fails). */
+    memcpy(tr->net->params, x, np * sizeof *x);
+    lbfgs_free(x);
+    snprintf(tr->lbfgs_stop, sizeof tr->lbfgs_stop, "%s (liblbfgs code %d)", lbfgs_reason(rc), rc);
+    return TRAIN_OK;
+}
+
+train_status trainer_run(trainer *tr)
+{
+    double last_draw = 0.0;
+    log_header(tr);
+    long long iters = tr->opt.adam_iterations;
+    for (long long it = 0; it < iters; it++) {
+        double t_start = now_seconds();
+        if (tr->opt.resample_every > 0 && it > 0 && it % tr->opt.resample_every == 0)
+            for (size_t k = 0; k < tr->n_terms; k++) {
+                term *t = &tr->terms[k];
+                if (t->resample && t->resample(t, tr->p, tr->rng) == 0)
+                    trainer_scale_inputs(tr, t->x, t->n, tr->xn[k]);
+            }
+        double loss = trainer_objective(tr);
+        if (find_nonfinite(tr, loss)) {
+            bar_clear(tr);
+            return TRAIN_DIVERGED;
+        }
+        if (record(tr, 0, loss))
+            return TRAIN_ENOMEM;
+        if (it % tr->opt.log_every == 0)
+            log_row(tr, 0, loss);
+        double lr = lr_schedule(tr->opt.lr, tr->opt.decay, tr->opt.decay_rate,
+                                tr->opt.decay_steps, it);
+        adam_step(tr->adam, tr->net->params, tr->grad, lr);
+        tr->step++;
+        tr->seconds += now_seconds() - t_start;
+        bar_update(tr, 0, it + 1, iters, loss, &last_draw);
+    }
+    if (tr->opt.lbfgs_iterations > 0) {
+        train_status st = run_lbfgs(tr);
+        if (st != TRAIN_OK)
+            return st;
+    }
+    double loss = trainer_objective(tr);
+    if (find_nonfinite(tr, loss)) {
+        bar_clear(tr);
+        return TRAIN_DIVERGED;
+    }
+    log_row(tr, tr->opt.lbfgs_iterations > 0, loss);
+    return TRAIN_OK;
+}

@@ -1,0 +1,86 @@
+/* solver/train.h - the training loop: evaluates every loss term through the
+ * network (forward, residual, backward), combines them with their weights,
+ * runs Adam then L-BFGS (liblbfgs), records the history and prints the
+ * progress table. It does not read configs or write files. */
+#ifndef PINN_TRAIN_H
+#define PINN_TRAIN_H
+
+#include <stdio.h>
+
+#include "mlp.h"
+#include "optim.h"
+#include "problem.h"
+
+typedef struct train_options {
+    long long adam_iterations;
+    double lr, beta1, beta2, epsilon;
+    lr_decay decay;
+    double decay_rate;
+    long long decay_steps;
+    long long lbfgs_iterations;
+    int lbfgs_history, lbfgs_past, lbfgs_max_linesearch;
+    double lbfgs_epsilon, lbfgs_delta;
+    long long resample_every;
+    long long log_every;
+    int scale_inputs;
+    int quiet;          /* no table, no bar */
+    FILE *log;          /* table rows (stdout) */
+} train_options;
+
+/* One row per Adam step and per L-BFGS iteration. */
+typedef struct train_history {
+    size_t n, cap, n_terms;
+    long long *step;
+    int *phase;         /* 0 Adam, 1 L-BFGS */
+    double *seconds, *loss;
+    double *terms;      /* n x n_terms: unweighted L_k */
+    double *weights;    /* n x n_terms */
+} train_history;
+
+typedef enum { TRAIN_OK = 0, TRAIN_DIVERGED = 1, TRAIN_ENOMEM = 2 } train_status;
+
+typedef struct trainer {
+    const problem *p;
+    mlp *net;
+    term *terms;
+    size_t n_terms;
+    train_options opt;
+    gsl_rng *rng;
+    /* per term: workspace, scaled inputs, channel output and gradient */
+    mlp_workspace *ws[PROBLEM_MAX_TERMS];
+    double *xn[PROBLEM_MAX_TERMS], *out[PROBLEM_MAX_TERMS], *gout[PROBLEM_MAX_TERMS];
+    double *term_grad;  /* n_terms x n_params */
+    double term_loss[PROBLEM_MAX_TERMS];
+    double weight[PROBLEM_MAX_TERMS];
+    double *grad;       /* n_params */
+    double in_shift[PROBLEM_MAX_IN], in_scale[PROBLEM_MAX_IN];
+    adam *adam;
+    train_history hist;
+    long long step;     /* Adam steps + L-BFGS iterations done */
+    double seconds;     /* training time so far */
+    char lbfgs_stop[96];
+    char error[256];
+    /* rel L2 against the exact solution while training (optional) */
+    const grid *g;
+    const double *exact;
+    mlp_workspace *grid_ws;
+    double *grid_out;
+    double last_rel_l2;
+} trainer;
+
+/* Takes the net, terms and rng (not owned). Returns NULL on out of memory. */
+trainer *trainer_alloc(const problem *p, mlp *net, term *terms, size_t n_terms, gsl_rng *rng,
+                       const train_options *opt);
+void trainer_free(trainer *tr);
+/* Optional: a grid and the exact solution on it, for rel L2 in the table. */
+void trainer_watch(trainer *tr, const grid *g, const double *exact);
+/* Total weighted loss at the net's parameters; fills tr->grad, term_loss. */
+double trainer_objective(trainer *tr);
+/* Adam, then L-BFGS. On divergence tr->error says which term and step. */
+train_status trainer_run(trainer *tr);
+/* Network values on n points (physical coordinates) into u (n x n_out). */
+int trainer_predict(trainer *tr, const double *x, size_t n, double *u);
+/* Input scaling used for the net: x_net = (x - shift) * scale. */
+void trainer_scale_inputs(const trainer *tr, const double *x, size_t n, double *xn);
+
+#endif
