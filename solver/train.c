@@ -468,6 +468,8 @@ train_status trainer_run(trainer *tr)
         bar_clear(tr);
         return TRAIN_DIVERGED;
     }
-    log_row(tr, tr->opt.lbfgs_iterations > 0, loss);
+    long long last = tr->hist.n ? tr->hist.step[tr->hist.n - 1] : -1;
+    if (tr->step != last || tr->step % tr->opt.log_every != 0)
+        log_row(tr, tr->opt.lbfgs_iterations > 0, loss);
     return TRAIN_OK;
 }
