@@ -32,7 +32,8 @@ enum {
 
 /* An activation function: writes s(z), s'(z), s''(z), s'''(z). eval_n, when
  * not NULL, does the same for n values at once (a vectorisable loop; the fast
- * pass prefers it); it must agree with eval to a few ulps. */
+ * pass prefers it; z must not overlap the outputs); it agrees with eval to a
+ * few ulps. */
 typedef struct mlp_activation {
     const char *name;
     void (*eval)(double z, double *s0, double *s1, double *s2, double *s3);
