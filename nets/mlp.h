@@ -30,10 +30,15 @@ enum {
 #define MLP_MAX_LAYERS 32
 #define MLP_MAX_CHANNELS 16
 
-/* An activation function: writes s(z), s'(z), s''(z), s'''(z). */
+/* An activation function: writes s(z), s'(z), s''(z), s'''(z). eval_n, when
+ * not NULL, does the same for n values at once (a vectorisable loop; the fast
+ * pass prefers it; z must not overlap the outputs); it agrees with eval to a
+ * few ulps. */
 typedef struct mlp_activation {
     const char *name;
     void (*eval)(double z, double *s0, double *s1, double *s2, double *s3);
+    void (*eval_n)(size_t n, const double *z, double *s0, double *s1, double *s2,
+                   double *s3);
 } mlp_activation;
 
 /* The activations ("tanh", "sin", ...), terminated by an entry with name NULL. */
@@ -63,7 +68,8 @@ typedef struct mlp {
 } mlp;
 
 /* Allocates a net with n_layers weight layers and widths width[0..n_layers]
- * (inputs 1..MLP_MAX_INPUTS). Parameters are zero until mlp_init. Returns NULL
+ * (inputs 1..MLP_MAX_INPUTS, every width 1..65536) and activation act (not
+ * NULL). Parameters are zero until mlp_init. Returns NULL
  * on bad sizes or out of memory. The caller owns the net: mlp_free. */
 mlp *mlp_alloc(size_t n_layers, const size_t *width, const mlp_activation *act);
 /* Frees the net and its parameters; mlp_free(NULL) does nothing. */
@@ -89,8 +95,13 @@ typedef struct mlp_channels {
  * then d2/dx_i^2 for every bit i of `second` (ascending). A bit in `second`
  * implies the same bit in `first`. Returns MLP_EINVAL if a bit is >= n_inputs. */
 int mlp_channels_set(mlp_channels *ch, unsigned first, unsigned second, size_t n_inputs);
-/* Index of channel (i, j) in ch (value: -1, -1; first: i, -1), or -1 if absent. */
+/* Index of channel (i, j) in ch (value: -1, -1; first: i, -1), or -1 if absent.
+ * (i, j) and (j, i) are the same channel. */
 int mlp_channels_index(const mlp_channels *ch, int i, int j);
+/* Appends channel (i, j) unless ch already has it, e.g. the mixed d2/dx dy
+ * as (0, 1). Returns MLP_EINVAL for a malformed channel or a full set.
+ * mlp_forward also wants the value and, for (i, j), d/dx_i and d/dx_j. */
+int mlp_channels_add(mlp_channels *ch, int i, int j);
 
 /* Scratch memory for forward and backward, sized once; no allocation after. */
 typedef struct mlp_workspace mlp_workspace;
@@ -104,6 +115,11 @@ void mlp_workspace_free(mlp_workspace *ws);
 /* Forward pass: x is n x width[0] (row-major), out is (ch->n * n) x
  * width[n_layers]. Keeps in ws what mlp_backward needs; ws remembers ch and n.
  * Returns MLP_OK, MLP_EINVAL (bad channel set) or MLP_ESIZE. */
+/* Channel sets: any order; the value channel must be present, every channel
+ * at most once, and a second derivative (i, j) needs d/dx_i and d/dx_j in the
+ * set; mixed second derivatives (i != j) are supported. n = 0, NULL pointers
+ * or a net of another shape than ws was sized for give MLP_EINVAL; a failed
+ * forward leaves ws unusable for backward (MLP_EINVAL) until the next one. */
 int mlp_forward(mlp_workspace *ws, const mlp *net, const mlp_channels *ch,
                 const double *x, size_t n, double *out);
 /* Backward pass after mlp_forward on the same ws and net: gout has the shape

@@ -1,0 +1,58 @@
+/* nets/mlp_internal.h - what the fast and naive passes share inside nets/:
+ * the workspace layout and the checked channel plan. Not a public header:
+ * nothing outside nets/ includes it. */
+#ifndef PINN_MLP_INTERNAL_H
+#define PINN_MLP_INTERNAL_H
+
+#include <stddef.h>
+#include "mlp.h"
+
+/* Widest layer mlp_alloc accepts: keeps every size product far from overflow. */
+#define MLP_MAX_WIDTH 65536
+
+/* A channel set checked against a net: where the value channel is, which
+ * channels are first derivatives (and of which input), and for each second
+ * derivative channel (i, j) the indices of the channels d/dx_i and d/dx_j. */
+typedef struct mlp_plan {
+    size_t n;                       /* channels */
+    size_t val;                     /* index of the value channel */
+    size_t n1, f_idx[MLP_MAX_CHANNELS], f_var[MLP_MAX_CHANNELS];
+    size_t n2, s_idx[MLP_MAX_CHANNELS], s_fi[MLP_MAX_CHANNELS], s_fj[MLP_MAX_CHANNELS];
+} mlp_plan;
+
+/* Checks ch for a net with n_inputs inputs and fills pl. MLP_EINVAL when a
+ * channel names a missing input, appears twice, or when the value channel or
+ * a first derivative a second derivative needs is missing. */
+int mlp_plan_make(mlp_plan *pl, const mlp_channels *ch, size_t n_inputs);
+
+/* Every matrix is stacked by channel: rows c*n + p, row-major. For weight
+ * layer l (0 .. L-1): a[l] is its input (C*n x width[l]); for hidden layers
+ * (l < L-1) z[l] its pre-activation (C*n x width[l+1], bias included on the
+ * value rows) and s1/s2/s3[l] the activation's derivatives at the value
+ * pre-activation (n x width[l+1]). g0/g1 hold upstream gradients in backward. */
+struct mlp_workspace {
+    size_t n_layers, width[MLP_MAX_LAYERS + 1];
+    size_t max_points, max_channels;
+    double *block;                  /* the one allocation every view points into */
+    double *a[MLP_MAX_LAYERS];
+    double *z[MLP_MAX_LAYERS];
+    double *s1[MLP_MAX_LAYERS], *s2[MLP_MAX_LAYERS], *s3[MLP_MAX_LAYERS];
+    double *g0, *g1;
+    double *ones;                   /* max_points ones: bias gradients as dgemv */
+    int ready;                      /* a forward pass has filled the views */
+    size_t n;                       /* points of that pass */
+    mlp_channels ch;
+    mlp_plan plan;
+};
+
+/* Checks ws, net, ch, x, n, out for a forward pass and records ch and n in ws. */
+int mlp_forward_check(mlp_workspace *ws, const mlp *net, const mlp_channels *ch,
+                      const double *x, size_t n, const double *out);
+/* Checks ws, net, gout, grad for a backward pass. */
+int mlp_backward_check(const mlp_workspace *ws, const mlp *net, const double *gout,
+                       const double *grad);
+/* Fills a[0] from x: the value rows are x, first derivative rows d/dx_i are
+ * e_i, second derivative rows are zero. */
+void mlp_input_fill(mlp_workspace *ws, const double *x);
+
+#endif

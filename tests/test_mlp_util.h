@@ -1,0 +1,70 @@
+/* tests/test_mlp_util.h - helpers the MLP suites share: random nets with
+ * non-zero biases, random points, full channel sets, array comparisons.
+ * Test code only; nothing in nets/ includes it. */
+#ifndef PINN_TEST_MLP_UTIL_H
+#define PINN_TEST_MLP_UTIL_H
+
+#include <math.h>
+#include <stdlib.h>
+#include <gsl/gsl_rng.h>
+#include "mlp.h"
+
+/* A net d - h1 - ... - m with the given activation, glorot_normal weights from
+ * seed, and biases drawn too (mlp_init zeroes them; tests want them live). */
+static inline mlp *tmlp_net(size_t n_layers, const size_t *width, const char *act,
+                            unsigned long seed)
+{
+    mlp *net = mlp_alloc(n_layers, width, mlp_activation_find(act));
+    if (net == NULL)
+        return NULL;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, seed);
+    mlp_init(net, mlp_initializer_find("glorot_normal"), r);
+    for (size_t l = 0; l < n_layers; l++)
+        for (size_t k = 0; k < width[l + 1]; k++)
+            mlp_b(net, l)[k] = 0.5 * (2.0 * gsl_rng_uniform(r) - 1.0);
+    gsl_rng_free(r);
+    return net;
+}
+
+/* n uniform draws in [lo, hi). */
+static inline void tmlp_fill(double *v, size_t n, double lo, double hi, unsigned long seed)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, seed);
+    for (size_t i = 0; i < n; i++)
+        v[i] = lo + (hi - lo) * gsl_rng_uniform(r);
+    gsl_rng_free(r);
+}
+
+/* Value, every d/dx_i, every d2/dx_i dx_j with i <= j (mixed included). */
+static inline void tmlp_channels_all(mlp_channels *ch, size_t d)
+{
+    unsigned all = (1u << d) - 1u;
+    mlp_channels_set(ch, all, all, d);
+    for (int i = 0; i < (int)d; i++)
+        for (int j = i + 1; j < (int)d; j++)
+            mlp_channels_add(ch, i, j);
+}
+
+static inline double tmlp_maxabs(const double *a, size_t n)
+{
+    double m = 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (fabs(a[i]) > m)
+            m = fabs(a[i]);
+    return m;
+}
+
+/* max |a - b| / max(max|b|, tiny): the error relative to the array's scale. */
+static inline double tmlp_relerr(const double *a, const double *b, size_t n)
+{
+    double m = 0.0;
+    for (size_t i = 0; i < n; i++)
+        if (fabs(a[i] - b[i]) > m || isnan(a[i] - b[i]))
+            m = isnan(a[i] - b[i]) ? INFINITY : fabs(a[i] - b[i]);
+    double s = tmlp_maxabs(b, n);
+    return m / (s > 1e-300 ? s : 1e-300);
+}
+
+#endif
