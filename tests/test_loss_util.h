@@ -24,7 +24,7 @@ typedef int (*eval_fn)(double *loss, double *grad, const double *x, const void *
 
 struct gc_ctx { eval_fn f; const void *ctx; };
 
-static double gc_value(const double *x, void *c)
+static inline double gc_value(const double *x, void *c)
 {
     const struct gc_ctx *g = c;
     double l = NAN;
@@ -33,7 +33,7 @@ static double gc_value(const double *x, void *c)
 
 /* Asserts eval's gradient at x0 (n values) matches central differences,
  * computed here and by pl_gradcheck, and that x is restored exactly. */
-static void assert_grad(eval_fn f, const void *ctx, const double *x0, size_t n)
+static inline void assert_grad(eval_fn f, const void *ctx, const double *x0, size_t n)
 {
     double x[GC_MAXN], grad[GC_MAXN], l, l2;
     ck_assert_uint_le(n, GC_MAXN);
@@ -62,7 +62,7 @@ static void assert_grad(eval_fn f, const void *ctx, const double *x0, size_t n)
     ck_assert_int_eq(memcmp(x, x0, n * sizeof *x), 0);
 }
 
-static void assert_finite(const double *x, size_t n)
+static inline void assert_finite(const double *x, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         ck_assert_msg(isfinite(x[i]), "entry %zu is %g", i, x[i]);
