@@ -184,7 +184,7 @@ START_TEST(classification_stable_at_large_logits)
      * BCE of (1000, y=0) = 1000, (-1000, y=0) = log1p(e^-1000) = 0 */
     const double z[] = {1000, -1000, 0};
     const int y[] = {1};
-    double l, g[3];
+    double l, g[4];
     ck_assert_int_eq(pl_softmax_xent(&l, g, z, y, 1, 3), PL_OK);
     ck_assert_double_eq_tol(l, 2000, 1e-9);
     ck_near(g[0], 1); ck_near(g[1], -1); ck_near(g[2], 0);

@@ -301,7 +301,7 @@ START_TEST(metric_stable_at_low_temperature)
 {
     /* T = 0.01 with |q.k| up to ~10: logits ~1000 must not overflow */
     const double q[] = {3, 1, 2, -1}, k[] = {3, 1, 3, -1}, neg[] = {-3, -1, 2, 2, 0, 0};
-    double l, gq[4], gk[4], gn[6];
+    double l, gq[6], gk[6], gn[6];
     ck_assert_int_eq(pl_infonce(&l, gq, gk, gn, q, k, neg, 3, 2, 0.01), PL_OK);
     /* positive 10/T = 1000 beats the others (-1000, 800, 0) by 200: loss ~ e^-200 */
     ck_assert_double_eq_tol(l, 0, 1e-12);
