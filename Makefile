@@ -98,6 +98,7 @@ run: all
 bench: all $(BENCHES)
 	@PINN=$(PINN_BIN) BUILD=$(B) bench/run-all $(BENCHES)
 
+# install writes pinnloss.pc afresh: $(B)/pinnloss.pc holds the last build's PREFIX.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig
@@ -106,7 +107,8 @@ install: all
 	install -m 755 $(LIBPINNLOSS_SO) $(DESTDIR)$(PREFIX)/lib/libpinnloss.so.0
 	ln -sf libpinnloss.so.0 $(DESTDIR)$(PREFIX)/lib/libpinnloss.so
 	install -m 644 losses/pinnloss*.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(B)/pinnloss.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' losses/pinnloss.pc.in \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pinnloss.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/pinn $(DESTDIR)$(PREFIX)/lib/libpinnloss.* \
