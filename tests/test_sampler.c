@@ -161,6 +161,41 @@ START_TEST(lhs_puts_one_point_in_every_stratum_of_every_axis)
 }
 END_TEST
 
+/* The strata are paired at random and each point is jittered in its
+ * stratum: for n = 2000, the correlation of axes 0 and 1 is ~N(0, 1/n)
+ * (|r| < 0.1 is 4.5 sigma), and the offsets inside the strata are uniform
+ * (mean 0.5 +- 0.0065, bound 0.05; variance 1/12, bound +-0.01). An
+ * identity pairing gives r = 1; no jitter gives offsets all 0 or 0.5. */
+START_TEST(lhs_pairs_strata_at_random_and_jitters_inside_them)
+{
+    enum { N = 2000, D = 2 };
+    static double x[N * D];
+    const double lo[2] = {0, 0}, hi[2] = {1, 1};
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    sampler *s = sampler_alloc("lhs", D, lo, hi);
+    sampler_fill(s, rng, x, N);
+    double m0 = 0, m1 = 0, c = 0, v0 = 0, v1 = 0, fm = 0, fv = 0;
+    for (size_t p = 0; p < N; p++) {
+        m0 += x[p * D] / N;
+        m1 += x[p * D + 1] / N;
+    }
+    for (size_t p = 0; p < N; p++) {
+        double a = x[p * D] - m0, b = x[p * D + 1] - m1;
+        c += a * b;
+        v0 += a * a;
+        v1 += b * b;
+        double f = x[p * D] * N - floor(x[p * D] * N);
+        fm += f / N;
+        fv += (f - 0.5) * (f - 0.5) / N;
+    }
+    ck_assert_double_lt(fabs(c / sqrt(v0 * v1)), 0.1);
+    ck_assert_double_lt(fabs(fm - 0.5), 0.05);
+    ck_assert_double_lt(fabs(fv - 1.0 / 12.0), 0.01);
+    sampler_free(s);
+    gsl_rng_free(rng);
+}
+END_TEST
+
 /* n = 1024 in [0,1)^2, mt19937 seed 1 (measured once, deterministic):
  *   uniform  T = 1.04e-2  (expected sqrt((1/4 - 1/9)/n) = 1.16e-2; seeds
  *                          2..11 gave 6.9e-3 .. 1.65e-2)
@@ -300,6 +335,7 @@ static Suite *sampler_suite(void)
     tcase_add_test(tc, points_lie_in_the_box_half_open_except_grid);
     tcase_add_test(tc, random_types_repeat_with_the_seed_and_differ_without_it);
     tcase_add_test(tc, lhs_puts_one_point_in_every_stratum_of_every_axis);
+    tcase_add_test(tc, lhs_pairs_strata_at_random_and_jitters_inside_them);
     tcase_add_test(tc, sobol_and_halton_have_far_lower_discrepancy_than_uniform);
     tcase_add_test(tc, quasi_random_fills_continue_the_sequence);
     tcase_add_test(tc, sobol_starts_after_the_zero_corner);
