@@ -236,6 +236,10 @@ static int expr_validate(const char *text, const char *const *names, size_t nvar
 
 static int check_names(const char *const *names, size_t nvars, char *err, size_t errcap)
 {
+    if (nvars > 0 && names == NULL) {
+        expr_seterr(err, errcap, "no variable names for %zu variables", nvars);
+        return -1;
+    }
     for (size_t k = 0; k < nvars; k++) {
         const char *s = names[k];
         if (s == NULL || !is_alpha((unsigned char)s[0])) {

@@ -389,6 +389,8 @@ START_TEST(bad_variable_names_rejected)
     ck_assert_ptr_null(expr_compile("1", (const char *const[]){"a-b"}, 1, err, sizeof err));
     ck_assert_ptr_null(expr_compile("1", (const char *const[]){""}, 1, err, sizeof err));
     ck_assert_ptr_null(expr_compile("1", (const char *const[]){NULL}, 1, err, sizeof err));
+    ck_assert_ptr_null(expr_compile("1", NULL, 2, err, sizeof err));
+    ck_assert_str_eq(err, "no variable names for 2 variables");
     /* valid unusual names */
     expr *e = compile_ok("_a + y_10 + E", (const char *const[]){"_a", "y_10", "E"}, 3);
     ck_assert(expr_eval(e, (double[]){1, 2, 3}) == 6.0);
