@@ -31,8 +31,11 @@ static double median(double *v, size_t n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/* dgemm flops of one forward + backward: 2 M N K per product; forward one
- * per layer, backward dW per layer and G_prev for every layer but the first. */
+/* dgemm flops of one forward + backward with every channel stacked: 2 M N K
+ * per product, M = C*n; forward one per layer, backward dW per layer and
+ * G_prev for every layer but the first. Nominal: the pass does the input
+ * layer and a one-output layer with cheaper loops and dgemv, so GFLOP/s is
+ * the rate of the method, comparable across versions. */
 static double gemm_flops(const mlp *net, size_t rows)
 {
     double f = 0.0;
@@ -53,10 +56,12 @@ typedef int (*fwd_fn)(mlp_workspace *, const mlp *, const mlp_channels *, const 
 typedef int (*bwd_fn)(mlp_workspace *, const mlp *, const double *, double *);
 
 /* Median ms of reps forward+backward passes after 3 warm-up passes; the
- * forward share (median of the forward alone) goes to *fwd_ms. */
+ * forward share (median of the forward alone) goes to *fwd_ms, the fastest
+ * forward+backward to *min_ms (a shared machine's noise only adds time). */
 static double time_pass(const mlp *net, mlp_workspace *ws, const mlp_channels *ch,
                         const double *x, size_t n, double *y, const double *gy, double *g,
-                        size_t reps, fwd_fn fwd, bwd_fn bwd, double *fwd_ms)
+                        size_t reps, fwd_fn fwd, bwd_fn bwd, double *fwd_ms,
+                        double *min_ms)
 {
     double *t = malloc(reps * sizeof *t), *tf = malloc(reps * sizeof *tf);
     for (size_t r = 0; r < reps + 3; r++) {
@@ -71,6 +76,7 @@ static double time_pass(const mlp *net, mlp_workspace *ws, const mlp_channels *c
         }
     }
     double m = median(t, reps);
+    *min_ms = t[0]; /* sorted by median() */
     *fwd_ms = median(tf, reps);
     free(t);
     free(tf);
@@ -86,8 +92,8 @@ int main(void)
     mlp_channels ch;
     mlp_channels_set(&ch, 0x3, 0x1, 2); /* u, u_x, u_t, u_xx */
     printf("MLP forward+backward, tanh, channels {u, u_x, u_t, u_xx}; median ms\n");
-    printf("%-18s %6s %4s %5s %9s %9s %8s\n", "shape", "N", "omp", "blas", "fwd ms", "f+b ms",
-           "GFLOP/s");
+    printf("%-18s %6s %4s %5s %9s %9s %9s %8s\n", "shape", "N", "omp", "blas", "fwd ms",
+           "f+b ms", "min ms", "GFLOP/s");
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         const shape *sh = &shapes[s];
         mlp *net = mlp_alloc(sh->n_layers, sh->width, mlp_activation_find("tanh"));
@@ -106,7 +112,7 @@ int main(void)
             x[i] = gsl_rng_uniform(rng);
         for (size_t i = 0; i < rows; i++)
             gy[i] = gsl_rng_uniform(rng) - 0.5;
-        double flops = gemm_flops(net, rows), fast1 = 0.0, fms;
+        double flops = gemm_flops(net, rows), fast1 = 0.0, fms, mms;
         const int omp_t[] = {1, 2, 2}, blas_t[] = {1, 1, 2};
         for (int v = 0; v < 3; v++) {
 #ifdef _OPENMP
@@ -114,17 +120,17 @@ int main(void)
 #endif
             openblas_set_num_threads(blas_t[v]);
             double ms = time_pass(net, ws, &ch, x, n, y, gy, g, sh->reps, mlp_forward,
-                                  mlp_backward, &fms);
+                                  mlp_backward, &fms, &mms);
             if (v == 0)
                 fast1 = ms;
-            printf("%-18s %6zu %4d %5d %9.3f %9.3f %8.2f\n", sh->name, n, omp_t[v], blas_t[v],
-                   fms, ms, flops / ms * 1e-6);
+            printf("%-18s %6zu %4d %5d %9.3f %9.3f %9.3f %8.2f\n", sh->name, n, omp_t[v],
+                   blas_t[v], fms, ms, mms, flops / ms * 1e-6);
         }
         if (s == 0) {
             double ms = time_pass(net, ws, &ch, x, n, y, gy, g, 20, mlp_forward_naive,
-                                  mlp_backward_naive, &fms);
-            printf("%-18s %6zu %4s %5s %9.3f %9.3f %8s  naive = %.1f x fast (1 thread)\n",
-                   sh->name, n, "1", "-", fms, ms, "-", ms / fast1);
+                                  mlp_backward_naive, &fms, &mms);
+            printf("%-18s %6zu %4s %5s %9.3f %9.3f %9.3f %8s  naive = %.1f x fast (1 thread)\n",
+                   sh->name, n, "1", "-", fms, ms, mms, "-", ms / fast1);
         }
         free(x);
         free(y);
