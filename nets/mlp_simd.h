@@ -71,13 +71,14 @@ MLP_INLINE void mlp_tanh_kernel(size_t n, const double *restrict z, double *rest
         double two_k;
         memcpy(&two_k, &tb, sizeof two_k);
         double em1 = two_k * p + (two_k - 1.0);
-        double t = copysign(-em1 / (2.0 + em1), z[e]);
+        double eu = two_k * p + two_k;      /* exp(-2|z|); 1 + eu = 2 + em1 */
+        double inv = 1.0 / (1.0 + eu);       /* the one division */
+        double t = copysign(-em1 * inv, z[e]);
+        double d = 4.0 * eu * inv * inv;    /* 1 - t^2 without cancellation */
         uint64_t tbits;
         memcpy(&tbits, &t, sizeof tbits);
         tbits = (tbits & ~nm) | (zb & nm); /* NaN in, NaN out */
         memcpy(&t, &tbits, sizeof t);
-        double eu = two_k * p + two_k; /* exp(-2|z|) */
-        double d = 4.0 * eu / ((1.0 + eu) * (1.0 + eu)); /* 1 - t^2 without cancellation */
         s0[e] = t;
         s1[e] = d;
         s2[e] = -2.0 * t * d;
