@@ -3,6 +3,7 @@
  * config expression with a message that names the setting. */
 #include "problem.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,7 +62,8 @@ void term_release(term *t)
     free(t->x);
     free(t->aux);
     free(t->r);
-    t->x = t->aux = t->r = NULL;
+    free(t->bin);
+    t->x = t->aux = t->r = t->bin = NULL;
     t->n = t->n_aux = t->n_r = 0;
 }
 
@@ -100,10 +102,72 @@ expr *problem_expr(const cfg *c, const char *path, const char *text, const char 
     return e;
 }
 
+int term_set_causal(term *t, double eps, size_t bins, size_t time_col, size_t n_in, double t0,
+                    double t1)
+{
+    free(t->bin);
+    t->bin = calloc(3 * bins, sizeof *t->bin);
+    if (!t->bin)
+        return -1;
+    t->causal_eps = eps;
+    t->causal_bins = bins;
+    t->time_col = time_col;
+    t->n_in = n_in;
+    t->t0 = t0;
+    t->t1 = t1;
+    return 0;
+}
+
+static size_t time_bin(const term *t, size_t point)
+{
+    double s = (t->x[point * t->n_in + t->time_col] - t->t0) / (t->t1 - t->t0);
+    double b = floor(s * (double)t->causal_bins);
+    if (!(b >= 0))
+        return 0;
+    return b >= (double)t->causal_bins ? t->causal_bins - 1 : (size_t)b;
+}
+
+/* L = (1/M) sum_b w_b L_b over the M non-empty bins, L_b the mean square of
+ * bin b's residuals, w_b = exp(-eps sum_{j<b} L_j) held constant in the
+ * gradient, as in the paper. */
+static double causal_mse(term *t, double *d)
+{
+    size_t nb = t->causal_bins, per = t->n_r / t->n;
+    double *sum = t->bin, *count = t->bin + nb, *w = t->bin + 2 * nb;
+    memset(t->bin, 0, 2 * nb * sizeof *t->bin);
+    for (size_t p = 0; p < t->n; p++) {
+        size_t b = time_bin(t, p);
+        for (size_t k = 0; k < per; k++)
+            sum[b] += t->r[p * per + k] * t->r[p * per + k];
+        count[b] += (double)per;
+    }
+    double before = 0.0, loss = 0.0, used = 0.0;
+    for (size_t b = 0; b < nb; b++) {
+        if (count[b] == 0) {
+            w[b] = 0.0;
+            continue;
+        }
+        double lb = sum[b] / count[b];
+        w[b] = exp(-t->causal_eps * before);
+        loss += w[b] * lb;
+        before += lb;
+        used += 1.0;
+    }
+    for (size_t p = 0; p < t->n; p++) {
+        size_t b = time_bin(t, p);
+        double f = 2.0 * w[b] / (count[b] * used);
+        for (size_t k = 0; k < per; k++)
+            d[p * per + k] = f * t->r[p * per + k];
+    }
+    return loss / used;
+}
+
 double term_mse(term *t, double **dldr)
 {
     double loss = 0.0;
     *dldr = t->r + t->n_r;
+    if (t->causal_eps > 0 && t->bin)
+        return causal_mse(t, *dldr);
     pl_residual_mse(&loss, *dldr, t->r, t->n_r);
     return loss;
 }

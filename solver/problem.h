@@ -31,6 +31,14 @@ struct term {
     double *r;              /* residual scratch, n_r values, owned */
     size_t n_r;
     mlp_channels ch;
+    /* Causal training (Wang, Sankaran & Perdikaris 2022), off when eps = 0:
+     * residuals are grouped in time bins and bin b is weighted by
+     * exp(-eps * sum of the mean squared residuals of the earlier bins). */
+    double causal_eps;
+    size_t causal_bins;
+    size_t time_col, n_in;     /* where t is in a point */
+    double t0, t1;
+    double *bin;               /* 3 * causal_bins scratch, owned */
     /* Computes the residuals from the channels in out ((ch.n * n) x n_out),
      * returns L = mean(r^2) and writes dL/d(out) into gout (same shape). */
     double (*loss)(term *t, const problem *p, const double *out, double *gout);
@@ -86,5 +94,8 @@ void grid_release(grid *g);
 
 /* Helpers for problem types. */
 int term_alloc_points(term *t, size_t n, size_t n_in, size_t n_aux, size_t n_r);
+/* Switches causal weighting on for t (eps > 0, bins >= 1); -1 on out of memory. */
+int term_set_causal(term *t, double eps, size_t bins, size_t time_col, size_t n_in, double t0,
+                    double t1);
 
 #endif

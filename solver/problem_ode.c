@@ -255,6 +255,10 @@ static int ode_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms, 
         mlp_channels_set(&t->ch, 1u, 0, 1);
         t->loss = pde_loss;
         t->resample = pde_resample;
+        if (cfg_float(c, "loss.pde.causal_epsilon") > 0 &&
+            term_set_causal(t, cfg_float(c, "loss.pde.causal_epsilon"),
+                            (size_t)cfg_int(c, "loss.pde.causal_bins"), 0, 1, p->lo[0], p->hi[0]))
+            return cfg_fail(c, err, errcap, "loss.pde.causal_bins", "out of memory");
         if (pde_resample(t, p, rng))
             return cfg_fail(c, err, errcap, "points.sampler", "sampling failed");
     }

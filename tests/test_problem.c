@@ -12,6 +12,7 @@
 #include "check_main.h"
 #include "config.h"
 #include "problem.h"
+#include "problem_common.h"
 #include "settings.h"
 
 #define PI 3.14159265358979323846
@@ -219,6 +220,35 @@ START_TEST(missing_invariant_is_refused)
 }
 END_TEST
 
+/* Causal weighting by hand: times 0.1, 0.3 | 0.6, 0.9 in two bins of
+ * [0, 1], residuals 1, 2 | 3, 4. L_0 = (1 + 4)/2 = 2.5, L_1 = (9 + 16)/2 =
+ * 12.5, w_0 = 1, w_1 = exp(-eps L_0); L = (w_0 L_0 + w_1 L_1) / 2 and
+ * dL/dr_p = 2 w_b r_p / (2 points * 2 bins), w held constant. */
+START_TEST(causal_weighting_by_hand)
+{
+    term t;
+    memset(&t, 0, sizeof t);
+    ck_assert_int_eq(term_alloc_points(&t, 4, 1, 0, 4), 0);
+    ck_assert_int_eq(term_set_causal(&t, 0.1, 2, 0, 1, 0.0, 1.0), 0);
+    const double times[4] = {0.1, 0.3, 0.6, 0.9};
+    for (int i = 0; i < 4; i++) {
+        t.x[i] = times[i];
+        t.r[i] = i + 1;
+    }
+    double *d;
+    double loss = term_mse(&t, &d), w1 = exp(-0.1 * 2.5);
+    ck_assert_double_eq_tol(loss, (2.5 + w1 * 12.5) / 2, 1e-15);
+    ck_assert_double_eq_tol(d[0], 2 * 1.0 / 4, 1e-15);
+    ck_assert_double_eq_tol(d[1], 2 * 2.0 / 4, 1e-15);
+    ck_assert_double_eq_tol(d[2], 2 * w1 * 3.0 / 4, 1e-15);
+    ck_assert_double_eq_tol(d[3], 2 * w1 * 4.0 / 4, 1e-15);
+    /* with eps = 0 it is the plain mean square */
+    t.causal_eps = 0;
+    ck_assert_double_eq_tol(term_mse(&t, &d), 30.0 / 4, 1e-15);
+    term_release(&t);
+}
+END_TEST
+
 static Suite *problem_suite(void)
 {
     Suite *s = suite_create("problem");
@@ -229,6 +259,7 @@ static Suite *problem_suite(void)
     tcase_add_test(tc, heat_pde_residual_vanishes_on_exact);
     tcase_add_test(tc, point_sets_lie_in_domain);
     tcase_add_test(tc, missing_invariant_is_refused);
+    tcase_add_test(tc, causal_weighting_by_hand);
     suite_add_tcase(s, tc);
     return s;
 }

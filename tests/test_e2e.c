@@ -1,0 +1,233 @@
+/* tests/test_e2e.c - every config in configs/ run end to end through the
+ * pinn binary with reduced step counts, each with an error bound; the result
+ * file read back: error fields recomputed independently, `pinn eval`
+ * reproducing the stored solution, `pinn info` and `pinn reference`. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "h5io.h"
+
+static char tmpdir[256];
+
+static void make_tmpdir(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/pinn-e2e-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void remove_tmpdir(void)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Runs `$PINN args`, output into buf; returns the exit status. */
+static int run_pinn(const char *args, char *buf, size_t cap)
+{
+    const char *bin = getenv("PINN");
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin ? bin : "./pinn", args);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t len = 0, got;
+    while ((got = fread(buf + len, 1, cap - 1 - len, p)) > 0 && len + 1 < cap)
+        len += got;
+    buf[len] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static double attr(h5in *f, const char *obj, const char *name)
+{
+    double v = NAN;
+    ck_assert_msg(h5in_attr_double(f, obj, name, &v) == 0, "%s@%s: %s", obj, name, h5in_error(f));
+    return v;
+}
+
+/* One config with the overrides that make it short and the bound its rel
+ * L2 error against the exact solution (or the GSL reference when there is
+ * none) must meet. The bounds are about 3x the measured errors (in the
+ * comment), so a real regression fails and rounding noise does not. */
+typedef struct e2e_case {
+    const char *config;
+    const char *overrides;
+    const char *error_field;
+    double bound;
+} e2e_case;
+
+#define SHORT_HEAT "--set train.adam.iterations=1000 --set train.lbfgs.iterations=300 " \
+                   "--set points.interior=600 --set reference.nx=256 --set reference.nt=256"
+
+static const e2e_case cases[] = {
+    /* measured 2.5e-3 */
+    {"heat1d", SHORT_HEAT, "/error/vs_exact/abs", 1e-2},
+    /* measured 1.3e-3 */
+    {"heat1d_neumann", SHORT_HEAT, "/error/vs_exact/abs", 1e-2},
+    /* measured 1.0e-3 */
+    {"heat1d_source", SHORT_HEAT, "/error/vs_exact/abs", 1e-2},
+    /* measured 1.3e-2 */
+    {"heat1d_periodic", SHORT_HEAT, "/error/vs_exact/abs", 5e-2},
+    /* measured 2e-6 */
+    {"logistic", "--set train.adam.iterations=1500 --set train.lbfgs.iterations=500",
+     "/error/vs_exact/abs", 1e-4},
+    /* measured 1e-3 */
+    {"oscillator", "--set train.adam.iterations=1500 --set train.lbfgs.iterations=800",
+     "/error/vs_exact/abs", 1e-2},
+    /* measured 1e-3 */
+    {"sir", "--set train.adam.iterations=1500 --set train.lbfgs.iterations=800",
+     "/error/abs", 1e-2},
+};
+
+START_TEST(config_runs_within_bound)
+{
+    const e2e_case *c = &cases[_i];
+    char args[2048], out[65536], path[512];
+    make_tmpdir();
+    snprintf(path, sizeof path, "%s/%s.h5", tmpdir, c->config);
+    snprintf(args, sizeof args, "run configs/%s.cfg %s --quiet --threads 1 -o %s", c->config,
+             c->overrides, path);
+    ck_assert_msg(run_pinn(args, out, sizeof out) == 0, "%s: %s", c->config, out);
+    char err[512];
+    h5in *f = h5in_open(path, err, sizeof err);
+    ck_assert_msg(f != NULL, "%s", err);
+    double rel = attr(f, c->error_field, "rel_l2");
+    fprintf(stderr, "e2e %s: rel L2 %.3e (bound %.0e)\n", c->config, rel, c->bound);
+    ck_assert_msg(rel <= c->bound, "%s: rel L2 %g > %g", c->config, rel, c->bound);
+    h5in_close(f);
+    remove_tmpdir();
+}
+END_TEST
+
+static double *read_all(h5in *f, const char *path, size_t *n)
+{
+    double *d = NULL;
+    size_t rank, dims[4];
+    ck_assert_msg(h5in_doubles(f, path, &d, &rank, dims) == 0, "%s: %s", path, h5in_error(f));
+    *n = 1;
+    for (size_t i = 0; i < rank; i++)
+        *n *= dims[i];
+    return d;
+}
+
+/* The error attributes agree with an independent computation from the
+ * stored fields, and `pinn eval` at grid points reproduces /solution/u. */
+START_TEST(result_file_round_trip)
+{
+    char args[2048], out[65536], path[512];
+    make_tmpdir();
+    snprintf(path, sizeof path, "%s/h.h5", tmpdir);
+    snprintf(args, sizeof args,
+             "run configs/heat1d.cfg --set train.adam.iterations=50 --set train.lbfgs.iterations=0 "
+             "--set output.nx=11 --set output.nt=6 --set reference.nx=128 --set reference.nt=125 "
+             "--quiet -o %s",
+             path);
+    ck_assert_msg(run_pinn(args, out, sizeof out) == 0, "%s", out);
+    char err[512];
+    h5in *f = h5in_open(path, err, sizeof err);
+    ck_assert_msg(f != NULL, "%s", err);
+    size_t nu, nr, ne, nx, nt;
+    double *u = read_all(f, "/solution/u", &nu), *ref = read_all(f, "/reference/u", &nr);
+    double *ex = read_all(f, "/exact/u", &ne), *x = read_all(f, "/grid/x", &nx),
+           *t = read_all(f, "/grid/t", &nt);
+    ck_assert_uint_eq(nu, 66);
+    ck_assert_uint_eq(nr, nu);
+    ck_assert_uint_eq(nx * nt, nu);
+    double num = 0, den = 0, mx = 0;
+    for (size_t i = 0; i < nu; i++) {
+        num += (u[i] - ref[i]) * (u[i] - ref[i]);
+        den += ref[i] * ref[i];
+        mx = fmax(mx, fabs(u[i] - ref[i]));
+    }
+    /* Same sums in another order: agreement to rounding, 1e-12 relative. */
+    ck_assert_double_eq_tol(attr(f, "/error/abs", "rel_l2"), sqrt(num / den), 1e-12 * sqrt(num / den));
+    ck_assert_double_eq_tol(attr(f, "/error/abs", "max_abs"), mx, 1e-15);
+    /* exact on the grid is the formula in the config */
+    for (size_t k = 0; k < nt; k++)
+        for (size_t i = 0; i < nx; i++) {
+            double e = exp(-0.4 * 3.14159265358979323846 * 3.14159265358979323846 * t[k]) *
+                       sin(3.14159265358979323846 * x[i]);
+            ck_assert_double_eq_tol(ex[k * nx + i], e, 1e-14);
+        }
+    /* pinn eval at three grid points */
+    size_t pick[3] = {0, 17, 65};
+    snprintf(args, sizeof args, "eval %s", path);
+    for (int j = 0; j < 3; j++) {
+        size_t k = pick[j] / nx, i = pick[j] % nx;
+        char pt[128];
+        snprintf(pt, sizeof pt, " %.17g,%.17g", x[i], t[k]);
+        strcat(args, pt);
+    }
+    ck_assert_msg(run_pinn(args, out, sizeof out) == 0, "%s", out);
+    char *line = out;
+    for (int j = 0; j < 3; j++) {
+        double xi, ti, v;
+        ck_assert_int_eq(sscanf(line, "%lf,%lf,%lf", &xi, &ti, &v), 3);
+        /* the same arithmetic on the same parameters: equal to 1e-12 */
+        ck_assert_double_eq_tol(v, u[pick[j]], 1e-12 * (1 + fabs(u[pick[j]])));
+        line = strchr(line, '\n') + 1;
+    }
+    h5in_close(f);
+    free(u), free(ref), free(ex), free(x), free(t);
+    /* pinn info names the errors */
+    snprintf(args, sizeof args, "info %s", path);
+    ck_assert_int_eq(run_pinn(args, out, sizeof out), 0);
+    ck_assert_ptr_nonnull(strstr(out, "network vs reference"));
+    ck_assert_ptr_nonnull(strstr(out, "/solution/u"));
+    remove_tmpdir();
+}
+END_TEST
+
+START_TEST(reference_only_and_same_seed_same_result)
+{
+    char args[2048], out[65536], a[512], b[512];
+    make_tmpdir();
+    snprintf(a, sizeof a, "%s/r.h5", tmpdir);
+    snprintf(args, sizeof args, "reference configs/sir.cfg -o %s", a);
+    ck_assert_msg(run_pinn(args, out, sizeof out) == 0, "%s", out);
+    char err[512];
+    h5in *f = h5in_open(a, err, sizeof err);
+    ck_assert(f != NULL);
+    ck_assert(h5in_exists(f, "/reference/u"));
+    ck_assert(!h5in_exists(f, "/solution/u"));
+    h5in_close(f);
+    /* two runs, same seed and one thread: bit-identical parameters */
+    for (int r = 0; r < 2; r++) {
+        snprintf(b, sizeof b, "%s/s%d.h5", tmpdir, r);
+        snprintf(args, sizeof args,
+                 "run configs/oscillator.cfg --set train.adam.iterations=100 "
+                 "--set train.lbfgs.iterations=20 --threads 1 --seed 5 --quiet -o %s",
+                 b);
+        ck_assert_msg(run_pinn(args, out, sizeof out) == 0, "%s", out);
+    }
+    snprintf(a, sizeof a, "%s/s0.h5", tmpdir);
+    h5in *f0 = h5in_open(a, err, sizeof err), *f1 = h5in_open(b, err, sizeof err);
+    size_t n0, n1;
+    double *p0 = read_all(f0, "/model/params", &n0), *p1 = read_all(f1, "/model/params", &n1);
+    ck_assert_uint_eq(n0, n1);
+    ck_assert_int_eq(memcmp(p0, p1, n0 * sizeof *p0), 0);
+    free(p0), free(p1);
+    h5in_close(f0), h5in_close(f1);
+    remove_tmpdir();
+}
+END_TEST
+
+static Suite *e2e_suite(void)
+{
+    Suite *s = suite_create("e2e");
+    TCase *tc = tcase_create("configs");
+    tcase_set_timeout(tc, 300);
+    tcase_add_loop_test(tc, config_runs_within_bound, 0, (int)(sizeof cases / sizeof *cases));
+    tcase_add_test(tc, result_file_round_trip);
+    tcase_add_test(tc, reference_only_and_same_seed_same_result);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+PINN_CHECK_MAIN(e2e_suite)
