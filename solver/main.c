@@ -10,6 +10,8 @@
 #include <gsl/gsl_errno.h>
 
 #include "inspect.h"
+#include "problem.h"
+#include "settings.h"
 #include "run.h"
 
 static void usage(FILE *f)
@@ -19,7 +21,40 @@ static void usage(FILE *f)
           "       pinn reference CONFIG [-o FILE.h5] [--set path=value ...]\n"
           "       pinn info FILE.h5\n"
           "       pinn eval FILE.h5 [x,t ...]     (no points: read them from stdin)\n"
+          "       pinn settings                   every config setting, as Markdown tables\n"
           "       pinn --version\n", f);
+}
+
+static void print_settings_table(FILE *f, const setting_spec *s)
+{
+    static const char *const type_names[] = {
+        [SPEC_GROUP] = "group", [SPEC_INT] = "integer", [SPEC_FLOAT] = "number",
+        [SPEC_BOOL] = "bool", [SPEC_STRING] = "string", [SPEC_EXPR] = "expression",
+        [SPEC_INTERVAL] = "[lo, hi]", [SPEC_FLOATS] = "numbers", [SPEC_INTS] = "integers",
+        [SPEC_EXPRS] = "expressions",
+    };
+    fputs("| setting | type | default | allowed | meaning |\n|---|---|---|---|---|\n", f);
+    for (; s->path; s++) {
+        if (s->type == SPEC_GROUP)
+            continue;
+        fprintf(f, "| `%s` | %s | %s | ", s->path, type_names[s->type], s->def ? s->def : "-");
+        if (s->choices)
+            for (const char *c = s->choices; *c; c++)
+                fputs(*c == '|' ? ", " : (char[2]){*c, 0}, f);
+        else if (s->range)
+            fputs(s->range, f);
+        fprintf(f, " | %s |\n", s->doc);
+    }
+}
+
+static void print_settings(FILE *f)
+{
+    fputs("Settings shared by every problem type:\n\n", f);
+    print_settings_table(f, run_settings);
+    for (size_t i = 0; problem_types[i]; i++) {
+        fprintf(f, "\nProblem type `%s`:\n\n", problem_types[i]->name);
+        print_settings_table(f, problem_types[i]->settings);
+    }
 }
 
 static int parse_count(const char *s, long long *v)
@@ -102,6 +137,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "settings") == 0) {
+        print_settings(stdout);
         return 0;
     }
     if (strcmp(cmd, "run") == 0)

@@ -9,9 +9,9 @@ const setting_spec run_settings[] = {
 
     {"network", SPEC_GROUP, NULL, NULL, NULL, "the MLP"},
     {"network.hidden", SPEC_INTS, "[20, 20, 20]", "[1,4096]", NULL, "hidden layer widths"},
-    {"network.activation", SPEC_STRING, "tanh", NULL, "tanh|sin|softplus|silu",
+    {"network.activation", SPEC_STRING, "tanh", NULL, "tanh|sin|softplus|silu|sigmoid",
      "hidden activation"},
-    {"network.init", SPEC_STRING, "glorot_normal", NULL, "glorot_normal|glorot_uniform|he_normal",
+    {"network.init", SPEC_STRING, "glorot_normal", NULL, "glorot_normal|glorot_uniform|he_normal|he_uniform|lecun_normal",
      "weight initialisation (biases start at zero)"},
     {"network.scale_inputs", SPEC_BOOL, "true", NULL, NULL,
      "map each input interval to [-1, 1] before the first layer (derivatives are rescaled)"},

@@ -37,12 +37,49 @@ START_TEST(version_prints_and_succeeds)
 }
 END_TEST
 
+/* README's config reference is `pinn settings` verbatim (regenerate with
+ * scripts/update-readme-settings): every line of the tables is in it. */
+START_TEST(readme_lists_every_setting)
+{
+    static char out[65536], readme[262144];
+    ck_assert_int_eq(run_pinn("settings", out, sizeof out), 0);
+    FILE *f = fopen("README.md", "r");
+    ck_assert_ptr_nonnull(f);
+    size_t n = fread(readme, 1, sizeof readme - 1, f);
+    readme[n] = '\0';
+    fclose(f);
+    int lines = 0;
+    for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"), lines++)
+        ck_assert_msg(strstr(readme, line) != NULL,
+                      "README.md lacks '%s': run scripts/update-readme-settings", line);
+    ck_assert_int_gt(lines, 60);
+}
+END_TEST
+
+START_TEST(bad_commands_are_usage_errors)
+{
+    char out[4096];
+    ck_assert_int_eq(run_pinn("frobnicate", out, sizeof out), 2);
+    ck_assert_ptr_nonnull(strstr(out, "unknown command 'frobnicate'"));
+    ck_assert_int_eq(run_pinn("run", out, sizeof out), 2);
+    ck_assert_ptr_nonnull(strstr(out, "no CONFIG given"));
+    ck_assert_int_eq(run_pinn("run configs/heat1d.cfg --threads x", out, sizeof out), 2);
+    ck_assert_int_eq(run_pinn("run configs/heat1d.cfg --bogus", out, sizeof out), 2);
+    ck_assert_int_eq(run_pinn("run /nonexistent.cfg", out, sizeof out), 2);
+    ck_assert_ptr_nonnull(strstr(out, "/nonexistent.cfg: cannot read"));
+    ck_assert_int_eq(run_pinn("info /nonexistent.h5", out, sizeof out), 1);
+    ck_assert_int_eq(run_pinn("eval README.md 1,2", out, sizeof out), 1);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("usage");
     tcase_add_test(tc, no_arguments_is_usage_error);
     tcase_add_test(tc, version_prints_and_succeeds);
+    tcase_add_test(tc, readme_lists_every_setting);
+    tcase_add_test(tc, bad_commands_are_usage_errors);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -115,7 +115,7 @@ static const bad_case bad_cases[] = {
      " initial = \"0\"; " HEAT_SIDES "};\n",
      NULL, "problem.t: empty or reversed interval"},
     {HEAT_HEAD HEAT_SIDES "};\nnetwork = { activation = \"relu\"; };\n", NULL,
-     "t.cfg:10: network.activation: 'relu' is not one of tanh|sin|softplus|silu"},
+     "t.cfg:10: network.activation: 'relu' is not one of tanh|sin|softplus|silu|sigmoid"},
     {HEAT_HEAD "  left = { type = \"dirichlet\"; };\n  right = { type = \"periodic\"; };\n};\n",
      NULL, "t.cfg:8: problem.right.type: periodic must be set on both sides"},
     {HEAT_HEAD "  left = { value = 1; };\n  right = { type = \"dirichlet\"; };\n};\n", NULL,
