@@ -197,6 +197,15 @@ int run_job(const run_args *a)
             .dwa_temperature = cfg_float(c, "loss.dwa.temperature"),
         };
         const char *why = train_options_check(&opt, terms, n_terms);
+        for (size_t k = 0; why && k < n_terms; k++)
+            if (!(terms[k].weight > 0)) {
+                char path[64];
+                snprintf(path, sizeof path, "loss.%s.weight", terms[k].name);
+                cfg_fail(c, err, sizeof err, path, "must be > 0 with loss.weighting = \"%s\"",
+                         opt.weighting);
+                status = 2;
+                goto fail;
+            }
         if (why) {
             cfg_fail(c, err, sizeof err, "loss.weighting", "%s", why);
             status = 2;
