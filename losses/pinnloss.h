@@ -296,13 +296,21 @@ int pl_weighting_combine(const pl_weighting *w, double *total,
  * needed array that is NULL is PL_EINVAL) and updates the weights. */
 int pl_weighting_update(pl_weighting *w, const double *losses,
                         const pl_term_stats *stats);
-/* Trainable parameters owned by w (s_k for uncertainty; NULL and *n = 0 for
- * the other schemes). The caller may change them in place. */
+/* Trainable parameters owned by w (s_k for uncertainty, lambda_k for
+ * gradnorm; NULL and *n = 0 for the other schemes). The caller may change
+ * them in place (gradnorm: then update with params.lr = 0 only records
+ * L_k(0), clamps at min_weight and rescales to sum to K). */
 double *pl_weighting_trainable(pl_weighting *w, size_t *n);
 /* Writes dTotal/dparam for the K losses (uncertainty: -0.5 exp(-s_k) L_k +
  * 0.5); PL_EINVAL for schemes without parameters. */
 int pl_weighting_param_grad(const pl_weighting *w, double *grad,
                             const double *losses);
+/* GradNorm only: writes the K derivatives of sum_k |G_k - target_k| with
+ * respect to lambda_k, sign(G_k - target_k) g_k (targets held constant; L_k(0)
+ * is losses itself before the first update), for a caller that trains lambda
+ * with its own optimiser. PL_EINVAL for another scheme or no grad_norm. */
+int pl_weighting_gradnorm_grad(const pl_weighting *w, double *grad,
+                               const double *losses, const pl_term_stats *stats);
 /* Checkpoints: state_size doubles; state_get writes them, state_set restores
  * them into an object of the same kind and K (else PL_EINVAL). */
 size_t pl_weighting_state_size(const pl_weighting *w);

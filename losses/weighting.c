@@ -176,29 +176,44 @@ int pl_weighting_param_grad(const pl_weighting *w, double *grad,
 
 double *pl_weighting_trainable(pl_weighting *w, size_t *n)
 {
-    int has = w && w->type->kind == K_UNCERTAINTY;
+    int has = w && (w->type->kind == K_UNCERTAINTY || w->type->kind == K_GRADNORM);
     if (n)
         *n = has ? w->K : 0;
     return has ? w->lambda : NULL;
 }
 
-/* GradNorm step on lambda given losses and unweighted gradient norms g. */
-static void gradnorm_step(pl_weighting *w, const double *L, const double *g)
+/* GradNorm: writes d/dlambda_k of sum_k |G_k - target_k| (targets held
+ * constant) for losses L and unweighted gradient norms g; L0 from w, or L
+ * itself before the first update. */
+static void gradnorm_dir(const pl_weighting *w, double *dir, const double *L, const double *g)
 {
     size_t K = w->K;
+    const double *L0 = w->steps == 0 ? L : w->L0;
     double mean_ratio = 0.0, mean_G = 0.0;
     for (size_t k = 0; k < K; k++) {
-        mean_ratio += (w->L0[k] != 0 ? L[k] / w->L0[k] : 1.0) / (double)K;
+        mean_ratio += (L0[k] != 0 ? L[k] / L0[k] : 1.0) / (double)K;
         mean_G += w->lambda[k] * g[k] / (double)K;
     }
-    double sum = 0.0;
     for (size_t k = 0; k < K; k++) {
-        double ratio = w->L0[k] != 0 ? L[k] / w->L0[k] : 1.0;
+        double ratio = L0[k] != 0 ? L[k] / L0[k] : 1.0;
         double r = mean_ratio != 0 ? ratio / mean_ratio : 1.0;
         double target = mean_G * pow(r, w->p.alpha);
         double G = w->lambda[k] * g[k];
         double sign = G > target ? 1.0 : G < target ? -1.0 : 0.0;
-        double lam = w->lambda[k] - w->p.lr * sign * g[k];
+        dir[k] = sign * g[k];
+    }
+}
+
+/* GradNorm step on lambda given losses and unweighted gradient norms g:
+ * lambda -= lr * dir, clamped, rescaled to sum to K. */
+static void gradnorm_step(pl_weighting *w, const double *L, const double *g)
+{
+    size_t K = w->K;
+    double sum = 0.0;
+    double *dir = w->last2; /* free until the update's history shift */
+    gradnorm_dir(w, dir, L, g);
+    for (size_t k = 0; k < K; k++) {
+        double lam = w->lambda[k] - w->p.lr * dir[k];
         w->lambda[k] = lam > w->p.min_weight ? lam : w->p.min_weight;
         sum += w->lambda[k];
     }
@@ -215,6 +230,18 @@ static int check_stat(const double *s, size_t K)
     for (size_t k = 0; k < K; k++)
         if (s[k] < 0)
             return PL_EINVAL;
+    return PL_OK;
+}
+
+int pl_weighting_gradnorm_grad(const pl_weighting *w, double *grad, const double *losses,
+                               const pl_term_stats *stats)
+{
+    if (!w || !grad || !stats || w->type->kind != K_GRADNORM)
+        return PL_EINVAL;
+    int rc = pl_check(losses, w->K);
+    if (rc || (rc = check_stat(stats->grad_norm, w->K)))
+        return rc;
+    gradnorm_dir(w, grad, losses, stats->grad_norm);
     return PL_OK;
 }
 

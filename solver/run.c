@@ -187,7 +187,30 @@ int run_job(const run_args *a)
             .scale_inputs = cfg_bool(c, "network.scale_inputs"),
             .quiet = a->quiet,
             .log = a->out,
+            .weighting = cfg_string(c, "loss.weighting"),
+            .uncertainty_init = cfg_float(c, "loss.uncertainty.init"),
+            .gradnorm_alpha = cfg_float(c, "loss.gradnorm.alpha"),
+            .gradnorm_lr = cfg_float(c, "loss.gradnorm.lr"),
+            .gradnorm_all = strcmp(cfg_string(c, "loss.gradnorm.params"), "all") == 0,
+            .annealing_beta = cfg_float(c, "loss.annealing.beta"),
+            .annealing_every = cfg_int(c, "loss.annealing.every"),
+            .dwa_temperature = cfg_float(c, "loss.dwa.temperature"),
         };
+        const char *why = train_options_check(&opt, terms, n_terms);
+        for (size_t k = 0; why && k < n_terms; k++)
+            if (!(terms[k].weight > 0)) {
+                char path[64];
+                snprintf(path, sizeof path, "loss.%s.weight", terms[k].name);
+                cfg_fail(c, err, sizeof err, path, "must be > 0 with loss.weighting = \"%s\"",
+                         opt.weighting);
+                status = 2;
+                goto fail;
+            }
+        if (why) {
+            cfg_fail(c, err, sizeof err, "loss.weighting", "%s", why);
+            status = 2;
+            goto fail;
+        }
         if (!(tr = trainer_alloc(p, net, terms, n_terms, rng, &opt))) {
             snprintf(err, sizeof err, "out of memory for training");
             goto fail;

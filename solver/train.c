@@ -1,6 +1,8 @@
 /* solver/train.c - the training loop: every term's forward pass, residual and
- * backward pass, the weighted sum, Adam then L-BFGS through liblbfgs, the
- * history and the progress table. Configs and files are not its business. */
+ * backward pass, the weighted sum (weights fixed or adapted through
+ * libpinnloss's weighting objects), Adam then L-BFGS through liblbfgs, the
+ * history and the progress table. Configs and files are not its business;
+ * the weighting formulas live in losses/weighting.c, not here. */
 #include "train.h"
 
 #include <lbfgs.h>
@@ -100,14 +102,120 @@ void trainer_free(trainer *tr)
     free(tr->term_grad);
     free(tr->grad);
     adam_free(tr->adam);
+    pl_weighting_free(tr->wt);
+    adam_free(tr->wt_adam);
+    free(tr->wt_buf);
     history_free(&tr->hist);
     free(tr);
+}
+
+static int is_fixed(const train_options *opt)
+{
+    return !opt->weighting || strcmp(opt->weighting, "fixed") == 0;
+}
+
+/* Uncertainty and DWA do not start from given weights: the scheme sees the
+ * config weight as a scale on its loss (w_k L_k). The others start from it. */
+static int uses_prescale(const char *kind)
+{
+    return strcmp(kind, "uncertainty") == 0 || strcmp(kind, "dwa") == 0;
+}
+
+/* The annealing reference: the term named "pde", else the first one. */
+static size_t reference_term(const term *terms, size_t n_terms)
+{
+    for (size_t k = 0; k < n_terms; k++)
+        if (strcmp(terms[k].name, "pde") == 0)
+            return k;
+    return 0;
+}
+
+static pl_weighting_params weighting_params(const train_options *opt, const term *terms,
+                                            size_t n_terms, double *init)
+{
+    pl_weighting_params wp = pl_weighting_params_default();
+    for (size_t k = 0; k < n_terms; k++)
+        init[k] = terms[k].weight;
+    wp.init = init;
+    wp.alpha = opt->gradnorm_alpha;
+    wp.lr = 0.0; /* s_k and lambda_k take Adam steps here, not the library's */
+    wp.beta = opt->annealing_beta;
+    wp.ref = reference_term(terms, n_terms);
+    wp.temperature = opt->dwa_temperature;
+    return wp;
+}
+
+const char *train_options_check(const train_options *opt, const term *terms, size_t n_terms)
+{
+    if (n_terms == 0 || n_terms > PROBLEM_MAX_TERMS)
+        return "the number of loss terms must be 1 to PROBLEM_MAX_TERMS";
+    if (is_fixed(opt))
+        return NULL;
+    for (size_t k = 0; k < n_terms; k++)
+        if (!(terms[k].weight > 0) || !isfinite(terms[k].weight))
+            return "adaptive weighting needs every term weight finite and > 0";
+    if (strcmp(opt->weighting, "gradnorm") == 0 && !(opt->gradnorm_lr > 0 && isfinite(opt->gradnorm_lr)))
+        return "gradnorm lr must be finite and > 0";
+    if (strcmp(opt->weighting, "annealing") == 0 && opt->annealing_every < 1)
+        return "annealing every must be >= 1";
+    if (strcmp(opt->weighting, "uncertainty") == 0 && !isfinite(opt->uncertainty_init))
+        return "uncertainty init must be finite";
+    double init[PROBLEM_MAX_TERMS];
+    pl_weighting_params wp = weighting_params(opt, terms, n_terms, init);
+    return pl_weighting_check(opt->weighting, n_terms, &wp);
+}
+
+/* The weights the objective uses: prescale_k times the scheme's lambda_k. */
+static void weights_sync(trainer *tr)
+{
+    double lam[PROBLEM_MAX_TERMS];
+    if (!tr->wt || pl_weighting_weights(tr->wt, lam) != PL_OK)
+        return;
+    for (size_t k = 0; k < tr->n_terms; k++)
+        tr->weight[k] = tr->prescale[k] * lam[k];
+}
+
+/* Allocates the scheme, its Adam state and scratch; 0 or -1. */
+static int weighting_setup(trainer *tr)
+{
+    const train_options *opt = &tr->opt;
+    size_t K = tr->n_terms;
+    for (size_t k = 0; k < K; k++)
+        tr->prescale[k] = 1.0;
+    if (is_fixed(opt))
+        return 0;
+    double init[PROBLEM_MAX_TERMS];
+    pl_weighting_params wp = weighting_params(opt, tr->terms, K, init);
+    if (uses_prescale(opt->weighting))
+        for (size_t k = 0; k < K; k++)
+            tr->prescale[k] = tr->terms[k].weight;
+    tr->wt = pl_weighting_alloc(opt->weighting, K, &wp);
+    tr->wt_buf = calloc(5 * K, sizeof(double));
+    if (!tr->wt || !tr->wt_buf)
+        return -1;
+    size_t nt = 0;
+    double *x = pl_weighting_trainable(tr->wt, &nt);
+    if (nt > 0) {
+        if (!(tr->wt_adam = adam_alloc(nt, opt->beta1, opt->beta2, opt->epsilon)))
+            return -1;
+        if (strcmp(opt->weighting, "uncertainty") == 0)
+            for (size_t k = 0; k < nt; k++)
+                x[k] = opt->uncertainty_init;
+    }
+    /* GradNorm's shared parameters: W of the last hidden layer (the output
+     * layer's W when there is no hidden layer), or every parameter. */
+    const mlp *net = tr->net;
+    size_t l = net->n_layers >= 2 ? net->n_layers - 2 : 0;
+    tr->shared_off = opt->gradnorm_all ? 0 : net->w_off[l];
+    tr->shared_len = opt->gradnorm_all ? net->n_params : net->width[l + 1] * net->width[l];
+    weights_sync(tr);
+    return 0;
 }
 
 trainer *trainer_alloc(const problem *p, mlp *net, term *terms, size_t n_terms, gsl_rng *rng,
                        const train_options *opt)
 {
-    if (n_terms == 0 || n_terms > PROBLEM_MAX_TERMS)
+    if (train_options_check(opt, terms, n_terms))
         return NULL;
     trainer *tr = calloc(1, sizeof *tr);
     if (!tr)
@@ -143,7 +251,7 @@ trainer *trainer_alloc(const problem *p, mlp *net, term *terms, size_t n_terms, 
     tr->adam = adam_alloc(np, opt->beta1, opt->beta2, opt->epsilon);
     tr->hist.n_terms = n_terms;
     if (!ok || !tr->grid_ws || !tr->grid_out || !tr->term_grad || !tr->grad || !tr->adam ||
-        history_reserve(&tr->hist, 1024)) {
+        history_reserve(&tr->hist, 1024) || weighting_setup(tr)) {
         trainer_free(tr);
         return NULL;
     }
@@ -190,6 +298,13 @@ double trainer_objective(trainer *tr)
         mlp_backward(tr->ws[k], tr->net, tr->gout[k], g);
         total += tr->weight[k] * l;
     }
+    if (tr->wt) { /* the scheme's total: uncertainty adds 0.5 sum_k s_k */
+        double *L = tr->wt_buf;
+        for (size_t k = 0; k < tr->n_terms; k++)
+            L[k] = tr->prescale[k] * tr->term_loss[k];
+        if (pl_weighting_combine(tr->wt, &total, L) != PL_OK)
+            total = NAN;
+    }
     memset(tr->grad, 0, np * sizeof *tr->grad);
     for (size_t k = 0; k < tr->n_terms; k++) {
         const double *g = tr->term_grad + k * np;
@@ -198,6 +313,123 @@ double trainer_objective(trainer *tr)
             tr->grad[i] += w * g[i];
     }
     return total;
+}
+
+int trainer_weights_update(trainer *tr, long long it, double lr)
+{
+    if (!tr->wt)
+        return 0;
+    const char *kind = tr->opt.weighting;
+    if (strcmp(kind, "annealing") == 0 && it % tr->opt.annealing_every != 0)
+        return 0;
+    size_t K = tr->n_terms, np = tr->net->n_params;
+    double *L = tr->wt_buf, *norm = L + K, *mx = norm + K, *mean = mx + K, *d = mean + K;
+    for (size_t k = 0; k < K; k++)
+        L[k] = tr->prescale[k] * tr->term_loss[k];
+    pl_term_stats st = {NULL, NULL, NULL};
+    unsigned needs = pl_weighting_needs(tr->wt);
+    if (needs & PL_NEED_GRAD_NORM) {
+        for (size_t k = 0; k < K; k++) {
+            const double *g = tr->term_grad + k * np + tr->shared_off;
+            double ss = 0.0;
+            for (size_t i = 0; i < tr->shared_len; i++)
+                ss += g[i] * g[i];
+            norm[k] = sqrt(ss);
+        }
+        st.grad_norm = norm;
+    }
+    if (needs & PL_NEED_GRAD_MAX_MEAN) {
+        for (size_t k = 0; k < K; k++) {
+            const double *g = tr->term_grad + k * np;
+            double m = 0.0, sum = 0.0;
+            for (size_t i = 0; i < np; i++) {
+                double a = fabs(g[i]);
+                m = a > m ? a : m;
+                sum += a;
+            }
+            mx[k] = m;
+            mean[k] = sum / (double)np;
+        }
+        st.grad_max_abs = mx;
+        st.grad_mean_abs = mean;
+    }
+    size_t nt = 0;
+    double *x = pl_weighting_trainable(tr->wt, &nt);
+    int rc = PL_OK;
+    if (nt > 0 && strcmp(kind, "uncertainty") == 0) {
+        /* s_k step with the network's Adam hyper-parameters and lr */
+        if ((rc = pl_weighting_param_grad(tr->wt, d, L)) != PL_OK)
+            return rc;
+        adam_step(tr->wt_adam, x, d, lr);
+    } else if (nt > 0) {
+        /* gradnorm: Adam on z_k = log lambda_k (dz = lambda dlambda), so a
+         * step changes a weight by a factor, whatever the size of g_k */
+        double z[PROBLEM_MAX_TERMS];
+        if ((rc = pl_weighting_gradnorm_grad(tr->wt, d, L, &st)) != PL_OK)
+            return rc;
+        for (size_t k = 0; k < nt; k++) {
+            z[k] = log(x[k]);
+            d[k] *= x[k];
+        }
+        adam_step(tr->wt_adam, z, d, tr->opt.gradnorm_lr);
+        for (size_t k = 0; k < nt; k++)
+            x[k] = exp(z[k]);
+    }
+    rc = pl_weighting_update(tr->wt, L, &st); /* gradnorm: clamp, sum to K */
+    weights_sync(tr);
+    return rc;
+}
+
+size_t trainer_weighting_state_size(const trainer *tr)
+{
+    if (!tr->wt)
+        return 0;
+    return pl_weighting_state_size(tr->wt) + (tr->wt_adam ? 2 * tr->wt_adam->n + 1 : 0);
+}
+
+int trainer_weighting_state_get(const trainer *tr, double *state)
+{
+    if (!tr->wt || !state)
+        return PL_EINVAL;
+    size_t n = pl_weighting_state_size(tr->wt);
+    int rc = pl_weighting_state_get(tr->wt, state);
+    if (rc || !tr->wt_adam)
+        return rc;
+    const adam *a = tr->wt_adam;
+    memcpy(state + n, a->m, a->n * sizeof *state);
+    memcpy(state + n + a->n, a->v, a->n * sizeof *state);
+    state[n + 2 * a->n] = (double)a->step;
+    return PL_OK;
+}
+
+int trainer_weighting_state_set(trainer *tr, const double *state, size_t n)
+{
+    if (!tr->wt || !state || n != trainer_weighting_state_size(tr))
+        return PL_EINVAL;
+    size_t nw = pl_weighting_state_size(tr->wt);
+    if (tr->wt_adam) {
+        adam *a = tr->wt_adam;
+        double steps = state[nw + 2 * a->n];
+        for (size_t i = nw; i < n; i++)
+            if (!isfinite(state[i]))
+                return PL_ENAN;
+        if (!(steps >= 0) || steps != floor(steps))
+            return PL_EINVAL;
+        for (size_t i = 0; i < a->n; i++)
+            if (state[nw + a->n + i] < 0)
+                return PL_EINVAL;
+    }
+    int rc = pl_weighting_state_set(tr->wt, state, nw);
+    if (rc)
+        return rc;
+    if (tr->wt_adam) {
+        adam *a = tr->wt_adam;
+        memcpy(a->m, state + nw, a->n * sizeof *state);
+        memcpy(a->v, state + nw + a->n, a->n * sizeof *state);
+        a->step = (long long)state[nw + 2 * a->n];
+    }
+    weights_sync(tr);
+    return PL_OK;
 }
 
 /* Names the first term whose loss or gradient is not finite; 0 if none. */
@@ -271,6 +503,11 @@ static void log_header(trainer *tr)
     fprintf(f, "%8s %6s %9s %11s", "step", "phase", "seconds", "loss");
     for (size_t k = 0; k < tr->n_terms; k++)
         fprintf(f, " %11s", tr->terms[k].name);
+    for (size_t k = 0; tr->wt && k < tr->n_terms; k++) {
+        char label[32];
+        snprintf(label, sizeof label, "w_%s", tr->terms[k].name);
+        fprintf(f, " %11s", label);
+    }
     if (tr->exact)
         fprintf(f, " %11s", "rel_l2");
     fputc('\n', f);
@@ -285,6 +522,11 @@ static void log_row(trainer *tr, int phase, double loss)
     fprintf(f, "%8lld %6s %9.2f %11.4e", tr->step, phase ? "lbfgs" : "adam", tr->seconds, loss);
     for (size_t k = 0; k < tr->n_terms; k++)
         fprintf(f, " %11.4e", tr->term_loss[k]);
+    for (size_t k = 0; tr->wt && k < tr->n_terms; k++) {
+        char label[32];
+        int w = snprintf(label, sizeof label, "w_%s", tr->terms[k].name);
+        fprintf(f, " %*.4e", w > 11 ? w : 11, tr->weight[k]);
+    }
     if (tr->exact) {
         tr->last_rel_l2 = rel_l2_exact(tr);
         fprintf(f, " %11.4e", tr->last_rel_l2);
@@ -453,6 +695,14 @@ train_status trainer_run(trainer *tr)
             log_row(tr, 0, loss);
         double lr = lr_schedule(tr->opt.lr, tr->opt.decay, tr->opt.decay_rate,
                                 tr->opt.decay_steps, it);
+        /* the weights for the next step; tr->grad keeps this step's */
+        int rc = trainer_weights_update(tr, it, lr);
+        if (rc != PL_OK) {
+            bar_clear(tr);
+            snprintf(tr->error, sizeof tr->error, "step %lld: %s weighting update failed: %s",
+                     tr->step, tr->opt.weighting, pl_strerror(rc));
+            return TRAIN_DIVERGED;
+        }
         adam_step(tr->adam, tr->net->params, tr->grad, lr);
         tr->step++;
         tr->seconds += now_seconds() - t_start;

@@ -1,13 +1,15 @@
 /* solver/train.h - the training loop: evaluates every loss term through the
- * network (forward, residual, backward), combines them with their weights,
- * runs Adam then L-BFGS (liblbfgs), records the history and prints the
- * progress table. It does not read configs or write files. */
+ * network (forward, residual, backward), combines them with their weights
+ * (fixed, or adapted by a libpinnloss weighting scheme during Adam), runs
+ * Adam then L-BFGS (liblbfgs), records the history and prints the progress
+ * table. It does not read configs or write files. */
 #ifndef PINN_TRAIN_H
 #define PINN_TRAIN_H
 
 #include <stdio.h>
 
 #include "mlp.h"
+#include "pinnloss.h"
 #include "optim.h"
 #include "problem.h"
 
@@ -25,6 +27,18 @@ typedef struct train_options {
     int scale_inputs;
     int quiet;          /* no table, no bar */
     FILE *log;          /* table rows (stdout) */
+    /* Loss weighting (README "Loss weighting"). weighting NULL or "fixed":
+     * the terms' config weights, unchanged. Otherwise a libpinnloss scheme
+     * adapts the weights after every Adam step (annealing: every
+     * annealing_every steps); L-BFGS keeps the last Adam weights. */
+    const char *weighting;   /* fixed|uncertainty|gradnorm|annealing|dwa */
+    double uncertainty_init; /* s_k = log sigma_k^2 at the start */
+    double gradnorm_alpha;   /* asymmetry, >= 0 */
+    double gradnorm_lr;      /* weight learning rate (Adam on log lambda_k), > 0 */
+    int gradnorm_all;        /* norms over all parameters, else the last hidden W */
+    double annealing_beta;   /* lambda <- (1 - beta) lambda + beta lambda_hat */
+    long long annealing_every; /* update period in Adam steps, >= 1 */
+    double dwa_temperature;  /* > 0 */
 } train_options;
 
 /* One row per Adam step and per L-BFGS iteration. */
@@ -53,6 +67,12 @@ typedef struct trainer {
     double term_loss[PROBLEM_MAX_TERMS];
     double weight[PROBLEM_MAX_TERMS];
     double *grad;       /* n_params */
+    /* adaptive weighting (NULL wt: fixed weights) */
+    pl_weighting *wt;
+    double prescale[PROBLEM_MAX_TERMS]; /* the scheme sees prescale_k L_k */
+    adam *wt_adam;      /* uncertainty: Adam on s_k; gradnorm: on log lambda_k */
+    double *wt_buf;     /* 5 x n_terms scratch: x, grad, stats */
+    size_t shared_off, shared_len; /* gradnorm: the shared parameter slice */
     double in_shift[PROBLEM_MAX_IN], in_scale[PROBLEM_MAX_IN];
     adam *adam;
     train_history hist;
@@ -68,7 +88,12 @@ typedef struct trainer {
     double last_rel_l2;
 } trainer;
 
-/* Takes the net, terms and rng (not owned). Returns NULL on out of memory. */
+/* Returns NULL when the weighting options suit these terms, else a static
+ * message (unknown scheme, a parameter out of range, a term weight <= 0
+ * under an adaptive scheme). */
+const char *train_options_check(const train_options *opt, const term *terms, size_t n_terms);
+/* Takes the net, terms and rng (not owned). Returns NULL when
+ * train_options_check fails or memory runs out. */
 trainer *trainer_alloc(const problem *p, mlp *net, term *terms, size_t n_terms, gsl_rng *rng,
                        const train_options *opt);
 void trainer_free(trainer *tr);
@@ -78,6 +103,19 @@ void trainer_watch(trainer *tr, const grid *g, const double *exact);
 double trainer_objective(trainer *tr);
 /* Adam, then L-BFGS. On divergence tr->error says which term and step. */
 train_status trainer_run(trainer *tr);
+/* One weighting update from the last objective's term_loss and term_grad
+ * (it: the Adam step, lr: its learning rate for the trainable s_k or log
+ * lambda_k); refreshes tr->weight. Does nothing for fixed weights or, under
+ * annealing, when it % annealing_every != 0. Returns 0 or a PL_* code. */
+int trainer_weights_update(trainer *tr, long long it, double lr);
+/* Checkpoint state of the weighting scheme: state_size doubles (0 for fixed
+ * weights): libpinnloss's flat state (s_k, lambda_k, L_k(0), last two
+ * losses) followed, for uncertainty and gradnorm, by the Adam moments m, v
+ * (n_terms each) and its step count. state_set restores it into a trainer
+ * with the same scheme and terms; 0 or PL_EINVAL / PL_ENAN. */
+size_t trainer_weighting_state_size(const trainer *tr);
+int trainer_weighting_state_get(const trainer *tr, double *state);
+int trainer_weighting_state_set(trainer *tr, const double *state, size_t n);
 /* Network values on n points (physical coordinates) into u (n x n_out). */
 int trainer_predict(trainer *tr, const double *x, size_t n, double *u);
 /* Input scaling used for the net: x_net = (x - shift) * scale. */
