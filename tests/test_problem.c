@@ -10,6 +10,8 @@
 #include <gsl/gsl_rng.h>
 
 #include "check_main.h"
+#include "h5io.h"
+#include <unistd.h>
 #include "config.h"
 #include "problem.h"
 #include "problem_common.h"
@@ -249,6 +251,60 @@ START_TEST(causal_weighting_by_hand)
 }
 END_TEST
 
+/* The data term reads CSV (with a header) and HDF5 files, and its
+ * residual is u - u_d at the measured points. */
+START_TEST(data_term_from_csv_and_hdf5)
+{
+    char dir[] = "/tmp/pinn-data-XXXXXX", csv[128], h5[128], text[1024], err[256];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(csv, sizeof csv, "%s/d.csv", dir);
+    FILE *f = fopen(csv, "w");
+    fputs("x,t,u\n0.25,0.5,1.5\n0.75, 0.1, -2\n\n0.5,0.9,0.125\n", f);
+    fclose(f);
+    snprintf(h5, sizeof h5, "%s/d.h5", dir);
+    h5out *o = h5out_create(h5, err, sizeof err);
+    ck_assert_ptr_nonnull(o);
+    const double xs[2] = {0.1, 0.2}, ts[2] = {0.3, 0.4}, us[2] = {5.0, 6.0};
+    size_t dims[1] = {2};
+    h5out_doubles(o, "/x", 1, dims, xs);
+    h5out_doubles(o, "/t", 1, dims, ts);
+    h5out_doubles(o, "/u", 1, dims, us);
+    ck_assert_int_eq(h5out_commit(o), 0);
+    const char *files[2] = {csv, h5};
+    const size_t rows[2] = {3, 2};
+    for (int k = 0; k < 2; k++) {
+        snprintf(text, sizeof text,
+                 "problem = { type = \"heat\"; alpha = 0.3; x = [0.0, 1.0]; t = [0.0, 1.0];\n"
+                 " initial = \"0\"; left = { type = \"dirichlet\"; }; right = { type = \"dirichlet\"; }; };\n"
+                 "points = { interior = 8; boundary = 4; initial = 4; };\n"
+                 "loss = { data = { file = \"%s\"; weight = 2.0; }; };\n",
+                 files[k]);
+        fixture fx;
+        setup_fixture(&fx, text, NULL, 0);
+        term *t = NULL;
+        for (size_t i = 0; i < fx.n_terms; i++)
+            if (strcmp(fx.terms[i].name, "data") == 0)
+                t = &fx.terms[i];
+        ck_assert_ptr_nonnull(t);
+        ck_assert_uint_eq(t->n, rows[k]);
+        ck_assert_double_eq(t->weight, 2.0);
+        if (k == 0) {
+            ck_assert_double_eq(t->x[2], 0.75);
+            ck_assert_double_eq(t->x[3], 0.1);
+            ck_assert_double_eq(t->aux[1], -2.0);
+        } else {
+            ck_assert_double_eq(t->x[2], 0.2);
+            ck_assert_double_eq(t->aux[1], 6.0);
+        }
+        check_term_gradient(&fx, t);
+        teardown_fixture(&fx);
+    }
+    unlink(csv);
+    unlink(h5);
+    rmdir(dir);
+}
+END_TEST
+
 static Suite *problem_suite(void)
 {
     Suite *s = suite_create("problem");
@@ -260,6 +316,7 @@ static Suite *problem_suite(void)
     tcase_add_test(tc, point_sets_lie_in_domain);
     tcase_add_test(tc, missing_invariant_is_refused);
     tcase_add_test(tc, causal_weighting_by_hand);
+    tcase_add_test(tc, data_term_from_csv_and_hdf5);
     suite_add_tcase(s, tc);
     return s;
 }
