@@ -172,6 +172,17 @@ double term_mse(term *t, double **dldr)
     return loss;
 }
 
+double term_value_loss(term *t, const problem *p, const double *out, double *gout)
+{
+    for (size_t i = 0; i < t->n_r; i++)
+        t->r[i] = out[i] - t->aux[i];
+    double *d;
+    double loss = term_mse(t, &d);
+    memset(gout, 0, t->ch.n * t->n * p->n_out * sizeof *gout);
+    memcpy(gout, d, t->n_r * sizeof *gout);
+    return loss;
+}
+
 int uniform_axis(double *v, size_t n, double lo, double hi)
 {
     if (n == 1) {

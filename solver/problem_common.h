@@ -14,6 +14,9 @@ expr *problem_expr(const cfg *c, const char *path, const char *text, const char 
                    size_t n, char *err, size_t errcap);
 /* L = mean(t->r[0..n_r)^2); *dldr points at dL/dr (inside t->r). */
 double term_mse(term *t, double **dldr);
+/* Residual r = value channel - targets (t->aux, n_r of them): the initial
+ * and data terms of every problem type. */
+double term_value_loss(term *t, const problem *p, const double *out, double *gout);
 /* n points from lo to hi inclusive. */
 int uniform_axis(double *v, size_t n, double lo, double hi);
 /* Reads measurement rows of ncols numbers from a CSV (header line allowed)

@@ -211,19 +211,6 @@ static double boundary_loss(term *t, const problem *p, const double *out, double
     return loss;
 }
 
-/* ---- initial: r = u(x, t0) - u0(x) -------------------------------------- */
-
-static double value_loss(term *t, const problem *p, const double *out, double *gout)
-{
-    (void)p;
-    for (size_t i = 0; i < t->n_r; i++)
-        t->r[i] = out[i] - t->aux[i];
-    double *d;
-    double loss = term_mse(t, &d);
-    memset(gout, 0, t->ch.n * t->n * p->n_out * sizeof *gout);
-    memcpy(gout, d, t->n_r * sizeof *gout);
-    return loss;
-}
 
 /* ---- conservation: at K times, Q Gauss-Legendre nodes in x --------------
  * r_k = sum_q w_q u_t(x_q, t_k) - alpha (u_x(b, t_k) - u_x(a, t_k)) - F_k,
@@ -350,7 +337,7 @@ static int heat_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
             t->aux[i] = expr_eval(h->initial, &xi);
         }
         mlp_channels_set(&t->ch, 0, 0, 2);
-        t->loss = value_loss;
+        t->loss = term_value_loss;
     }
     if (cfg_has(c, "loss.data.file") && cfg_bool(c, "loss.data.enabled")) {
         term *t = &terms[nt++];
@@ -373,7 +360,7 @@ static int heat_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
         }
         free(rows);
         mlp_channels_set(&t->ch, 0, 0, 2);
-        t->loss = value_loss;
+        t->loss = term_value_loss;
     }
     if (cfg_bool(c, "loss.conservation.enabled")) {
         term *t = &terms[nt++];

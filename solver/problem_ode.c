@@ -201,18 +201,6 @@ static int pde_resample(term *t, const problem *p, gsl_rng *rng)
     return sampler_fill(o->interior, rng, t->x, t->n);
 }
 
-/* ---- initial and data: r = y - target ----------------------------------- */
-
-static double value_loss(term *t, const problem *p, const double *out, double *gout)
-{
-    for (size_t i = 0; i < t->n_r; i++)
-        t->r[i] = out[i] - t->aux[i];
-    double *d;
-    double loss = term_mse(t, &d);
-    memset(gout, 0, t->ch.n * t->n * p->n_out * sizeof *gout);
-    memcpy(gout, d, t->n_r * sizeof *gout);
-    return loss;
-}
 
 /* ---- conservation: r_p = Q(t_p, y_p) - Q(t0, y0) ------------------------ */
 
@@ -271,7 +259,7 @@ static int ode_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms, 
         t->x[0] = p->lo[0];
         memcpy(t->aux, o->y0, m * sizeof *o->y0);
         mlp_channels_set(&t->ch, 0, 0, 1);
-        t->loss = value_loss;
+        t->loss = term_value_loss;
     }
     if (cfg_has(c, "loss.data.file") && cfg_bool(c, "loss.data.enabled")) {
         term *t = &terms[nt++];
@@ -293,7 +281,7 @@ static int ode_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms, 
         }
         free(rows);
         mlp_channels_set(&t->ch, 0, 0, 1);
-        t->loss = value_loss;
+        t->loss = term_value_loss;
     }
     if (cfg_bool(c, "loss.conservation.enabled")) {
         if (!o->invariant)

@@ -44,7 +44,6 @@ static cfg *load_config(const run_args *a, char *err, size_t errcap)
     if (!c)
         return NULL;
     /* problem.type picks the problem table, so check it first. */
-    const setting_spec *pre[] = {run_settings};
     const char *type = NULL;
     if (cfg_has(c, "problem.type"))
         type = cfg_string(c, "problem.type");
@@ -59,7 +58,6 @@ static cfg *load_config(const run_args *a, char *err, size_t errcap)
         cfg_free(c);
         return NULL;
     }
-    (void)pre;
     const setting_spec *tables[] = {run_settings, pt->settings};
     if (cfg_validate(c, tables, 2, err, errcap) != 0) {
         cfg_free(c);
