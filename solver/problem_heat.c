@@ -211,7 +211,6 @@ static double boundary_loss(term *t, const problem *p, const double *out, double
     return loss;
 }
 
-
 /* ---- conservation: at K times, Q Gauss-Legendre nodes in x --------------
  * r_k = sum_q w_q u_t(x_q, t_k) - alpha (u_x(b, t_k) - u_x(a, t_k)) - F_k,
  * F_k = sum_q w_q f(x_q, t_k). Points: K*Q nodes, then K at a, then K at b.

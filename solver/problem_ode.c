@@ -201,7 +201,6 @@ static int pde_resample(term *t, const problem *p, gsl_rng *rng)
     return sampler_fill(o->interior, rng, t->x, t->n);
 }
 
-
 /* ---- conservation: r_p = Q(t_p, y_p) - Q(t0, y0) ------------------------ */
 
 static double invariant_loss(term *t, const problem *p, const double *out, double *gout)
