@@ -156,9 +156,9 @@ int checkpoint_load(const char *path, const cfg *c, unsigned long seed, trainer 
     char buf[128];
     const char *diff = architecture_differs(f, &d, tr, buf, sizeof buf);
     if (diff) {
-        fail(err, errcap, path, "was written for a different %s than %s has; "
-             "a run resumes only with the same problem, network, loss terms and point counts",
-             diff, cfg_file(c));
+        fail(err, errcap, path, "differs from %s in %s; a run resumes only with the same "
+             "problem type, network, loss terms, point counts and weighting scheme",
+             cfg_file(c), diff);
         goto done;
     }
     if (h5in_attr_string(f, "/", "config", &d.config) ||
