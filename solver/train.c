@@ -648,7 +648,7 @@ static int diverged(trainer *tr)
     bar_clear(tr);
     size_t len = strlen(tr->error);
     if (!tr->has_good) {
-        snprintf(tr->error + len, sizeof tr->error - len, " (at the initial parameters)");
+        snprintf(tr->error + len, sizeof tr->error - len, " (no finite step to go back to)");
         return 0;
     }
     good_restore(tr);
