@@ -374,7 +374,7 @@ START_TEST(kill9_leaves_last_complete_checkpoint)
         int after_file;
         long ms;
     } tries[] = {{0, 0}, {0, 5}, {1, 1}, {1, 7}, {1, 23}, {1, 50}, {1, 90}, {1, 140}};
-    int seen = 0;
+    int seen = 0, mid_write = 0;
     char path[512];
     snprintf(path, sizeof path, "%s/k.h5", dir);
     for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++) {
@@ -387,7 +387,9 @@ START_TEST(kill9_leaves_last_complete_checkpoint)
         int st;
         ck_assert_int_eq(waitpid(pid, &st, 0), pid);
         ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
-        ck_assert_int_le(count_temps("k.h5"), 1);
+        int temps = count_temps("k.h5");
+        ck_assert_int_le(temps, 1);
+        mid_write += temps;
         if (!exists("k.h5"))
             continue;
         seen++;
@@ -410,6 +412,10 @@ START_TEST(kill9_leaves_last_complete_checkpoint)
         ck_assert_int_eq(run_pinn(env, LONG_RUN " --resume k.h5", out, sizeof out), 143);
     }
     ck_assert_int_ge(seen, 6); /* every kill after the first checkpoint */
+    /* Some kill hit a write (a temporary was left), so the test did see the
+     * case atomicity is for: writes take ~95% of this run's time (a write
+     * ~25 ms, 20 steps ~1 ms; ~80% under SANITIZE=1). */
+    ck_assert_int_ge(mid_write, 1);
 }
 END_TEST
 
