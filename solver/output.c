@@ -1,7 +1,8 @@
 /* solver/output.c - writes a run's HDF5 result: attributes on the root, the
  * grid, the network's solution, the reference and exact solutions, the
- * errors, the history, the model with its optimizer state and the point
- * sets. One atomic commit; a failed write leaves no file behind. */
+ * errors, the history, the model with its optimizer state, the resume
+ * state (/checkpoint) and the point sets. One atomic commit; a failed write
+ * leaves no file behind. Also clears temporaries left by killed runs. */
 #include "output.h"
 
 #include <dirent.h>
