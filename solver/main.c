@@ -2,6 +2,7 @@
  * to run.c / inspect.c and turns their results into exit statuses:
  * 0 success, 1 run failed, 2 bad usage or bad config. */
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@
 static void usage(FILE *f)
 {
     fputs("usage: pinn run CONFIG [-o FILE.h5] [--threads N] [--seed S] [--quiet]\n"
-          "                   [--set path=value ...]\n"
+          "                   [--set path=value ...] [--resume FILE.h5]\n"
           "       pinn reference CONFIG [-o FILE.h5] [--set path=value ...]\n"
           "       pinn info FILE.h5\n"
           "       pinn eval FILE.h5 [x,t ...]     (no points: read them from stdin)\n"
@@ -57,6 +58,29 @@ static void print_settings(FILE *f)
     }
 }
 
+/* The one piece of process state a signal handler needs: which signal
+ * asked the run to stop (0: none). The trainer polls it once per step. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+/* SIGINT and SIGTERM finish the step and write a checkpoint; the handler
+ * resets itself, so a second signal ends the process at once (the file on
+ * disk is still the last complete one: writes are atomic). */
+static void install_stop_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND | SA_RESTART;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 static int parse_count(const char *s, long long *v)
 {
     char *end;
@@ -91,6 +115,8 @@ static int cmd_run(int argc, char **argv, int reference_only)
                 free(over);
                 return 2;
             }
+        } else if (strcmp(s, "--resume") == 0 && has_next && !reference_only) {
+            a.resume = argv[++i];
         } else if (strcmp(s, "--quiet") == 0 || strcmp(s, "-q") == 0) {
             a.quiet = 1;
         } else if (strcmp(s, "--set") == 0 && has_next) {
@@ -113,6 +139,17 @@ static int cmd_run(int argc, char **argv, int reference_only)
         return 2;
     }
     a.overrides = over;
+    if (!reference_only) {
+        /* test hook: raise SIGTERM on ourselves once this step is done */
+        const char *hook = getenv("PINN_TEST_STOP_AT_STEP");
+        if (hook && parse_count(hook, &a.test_stop_at_step)) {
+            fprintf(stderr, "pinn: PINN_TEST_STOP_AT_STEP: '%s' is not a count\n", hook);
+            free(over);
+            return 2;
+        }
+        a.stop = &stop_signal;
+        install_stop_handlers();
+    }
     int rc = run_job(&a);
     free(over);
     return rc;

@@ -1,14 +1,22 @@
 /* solver/output.c - writes a run's HDF5 result: attributes on the root, the
  * grid, the network's solution, the reference and exact solutions, the
- * errors, the history, the model with its optimizer state and the point
- * sets. One atomic commit; a failed write leaves no file behind. */
+ * errors, the history, the model with its optimizer state, the resume
+ * state (/checkpoint) and the point sets. One atomic commit; a failed write
+ * leaves no file behind. Also clears temporaries left by killed runs. */
 #include "output.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <gsl/gsl_rng.h>
 
 #include "h5io.h"
 
@@ -81,6 +89,43 @@ static void write_history(h5out *f, const trainer *tr)
     h5out_strings(f, "/history/term_names", names, k);
     h5out_attr_string(f, "/history", "phases", "0 = Adam, 1 = L-BFGS");
     h5out_attr_string(f, "/history", "lbfgs_stop", tr->lbfgs_stop);
+    size_t dr[1] = {tr->n_recoveries};
+    h5out_ints(f, "/history/recovery_step", 1, dr, tr->recovery_step);
+    h5out_doubles(f, "/history/recovery_lr_factor", 1, dr, tr->recovery_lr);
+    h5out_attr_int(f, "/history", "recoveries", (long long)tr->n_recoveries);
+}
+
+/* What a resume needs beyond /model and /history (checkpoint.c reads it). */
+static void write_checkpoint(h5out *f, const trainer *tr)
+{
+    const train_progress *pg = &tr->prog;
+    h5out_group(f, "/checkpoint");
+    h5out_attr_int(f, "/checkpoint", "step", tr->step);
+    h5out_attr_int(f, "/checkpoint", "adam_done", pg->adam_done);
+    h5out_attr_int(f, "/checkpoint", "lbfgs_done", pg->lbfgs_done);
+    h5out_attr_int(f, "/checkpoint", "phase", pg->phase);
+    h5out_attr_string(f, "/checkpoint", "phases", "0 = Adam, 1 = L-BFGS, 2 = done");
+    h5out_attr_double(f, "/checkpoint", "lr_factor", pg->lr_factor);
+    h5out_attr_int(f, "/checkpoint", "resamples", pg->resamples);
+    h5out_attr_double(f, "/checkpoint", "seconds", tr->seconds);
+    size_t nw = trainer_weighting_state_size(tr);
+    double *w = malloc((nw ? nw : 1) * sizeof *w);
+    if (w && (nw == 0 || trainer_weighting_state_get(tr, w) == 0)) {
+        size_t dw[1] = {nw};
+        h5out_doubles(f, "/checkpoint/weighting", 1, dw, w);
+    }
+    free(w);
+    /* the generator's state bytes, packed 8 to an int64 */
+    size_t nb = gsl_rng_size(tr->rng), nl = (nb + 7) / 8;
+    long long *packed = calloc(nl ? nl : 1, sizeof *packed);
+    if (packed) {
+        memcpy(packed, gsl_rng_state(tr->rng), nb);
+        size_t dl[1] = {nl};
+        h5out_ints(f, "/checkpoint/rng_state", 1, dl, packed);
+        h5out_attr_int(f, "/checkpoint/rng_state", "bytes", (long long)nb);
+        h5out_attr_string(f, "/checkpoint/rng_state", "type", gsl_rng_name(tr->rng));
+    }
+    free(packed);
 }
 
 static void write_model(h5out *f, const run_result *r)
@@ -181,6 +226,44 @@ int output_write(const char *path, const run_result *r, char *err, size_t errcap
     }
     if (r->net)
         write_model(f, r);
+    if (r->tr)
+        write_checkpoint(f, r->tr);
     write_points(f, r);
     return h5out_commit_msg(f, err, errcap) ? -1 : 0;
+}
+
+/* Temporaries are "NAME.tmp.PID" (h5io); one whose process is gone was
+ * left by a kill and is removed. */
+int output_remove_stale(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[1024];
+    const char *base = slash ? slash + 1 : path;
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path) + (slash == path), path);
+    else
+        snprintf(dir, sizeof dir, ".");
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    size_t blen = strlen(base);
+    int removed = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        if (strncmp(n, base, blen) != 0 || strncmp(n + blen, ".tmp.", 5) != 0)
+            continue;
+        char *end;
+        long pid = strtol(n + blen + 5, &end, 10);
+        if (end == n + blen + 5 || *end || pid <= 0 || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* alive, or not ours to judge */
+        char full[2048];
+        snprintf(full, sizeof full, "%s/%s", dir, n);
+        if (unlink(full) == 0)
+            removed++;
+    }
+    closedir(d);
+    return removed;
 }

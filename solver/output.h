@@ -35,7 +35,13 @@ typedef struct run_result {
     const char *status;       /* "ok", or why the run stopped */
 } run_result;
 
-/* Writes the whole result to path atomically. 0, or -1 with err. */
+/* Writes the whole result to path atomically. With a trainer the file is
+ * also a checkpoint: /checkpoint holds what checkpoint_load needs beyond
+ * /model and /history. 0, or -1 with err. */
 int output_write(const char *path, const run_result *r, char *err, size_t errcap);
+
+/* Removes "path.tmp.PID" temporaries whose process no longer exists (left
+ * by a run killed while writing). Returns how many it removed. */
+int output_remove_stale(const char *path);
 
 #endif

@@ -13,6 +13,7 @@
 #include <omp.h>
 #endif
 
+#include "checkpoint.h"
 #include "output.h"
 #include "problem.h"
 #include "settings.h"
@@ -66,6 +67,24 @@ static cfg *load_config(const run_args *a, char *err, size_t errcap)
     return c;
 }
 
+/* The periodic checkpoint: the whole result file at this step. */
+typedef struct checkpoint_ctx {
+    run_result *res;
+    const char *path;
+    double *u;
+    char status[64];
+} checkpoint_ctx;
+
+static int write_checkpoint(void *ctx, trainer *tr)
+{
+    checkpoint_ctx *k = ctx;
+    trainer_predict(tr, k->res->g->x, k->res->g->n, k->u);
+    snprintf(k->status, sizeof k->status, "running: checkpoint at step %lld", tr->step);
+    k->res->status = k->status;
+    char err[ERRCAP];
+    return output_write(k->path, k->res, err, sizeof err);
+}
+
 static void print_errors(FILE *f, const char *what, const double *u, const double *v, size_t n,
                          double seconds)
 {
@@ -76,7 +95,7 @@ static void print_errors(FILE *f, const char *what, const double *u, const doubl
 int run_job(const run_args *a)
 {
     char err[ERRCAP];
-    int status = 2;
+    int status = 2, interrupted = 0;
     cfg *c = load_config(a, err, sizeof err);
     problem *p = NULL;
     mlp *net = NULL;
@@ -87,6 +106,8 @@ int run_job(const run_args *a)
     size_t n_terms = 0;
     double *u = NULL, *ref = NULL, *exact = NULL;
     memset(terms, 0, sizeof terms);
+    run_result res = {0};
+    checkpoint_ctx ck_ctx = {.res = &res, .u = NULL};
     if (!c)
         goto fail;
     if (!(p = problem_create(c, err, sizeof err)))
@@ -95,6 +116,8 @@ int run_job(const run_args *a)
     char out_path[1024];
     if (a->output)
         snprintf(out_path, sizeof out_path, "%s", a->output);
+    else if (a->resume) /* a resumed run goes on writing its file */
+        snprintf(out_path, sizeof out_path, "%s", a->resume);
     else if (cfg_has(c, "output.file"))
         snprintf(out_path, sizeof out_path, "%s", cfg_string(c, "output.file"));
     else
@@ -162,6 +185,27 @@ int run_job(const run_args *a)
 
     status = 1; /* from here on a failure is the run's, not the config's */
     const char *run_status = "ok";
+    char run_why[512];
+    /* The reference comes first, so every checkpoint is a complete result. */
+    double ref_seconds = 0.0;
+    char method[256] = "";
+    if (cfg_bool(c, "reference.enabled")) {
+        ref = malloc(nu * sizeof *ref);
+        double t0 = now_seconds();
+        if (!ref || p->type->reference(p, c, &g, ref, method, sizeof method, err, sizeof err)) {
+            fprintf(a->errs, "pinn: reference solution failed: %s\n", ref ? err : "out of memory");
+            free(ref);
+            ref = NULL;
+        }
+        ref_seconds = now_seconds() - t0;
+    }
+
+    res = (run_result){
+        .c = c, .p = p, .net = a->reference_only ? NULL : net, .tr = NULL, .terms = terms,
+        .n_terms = n_terms, .g = &g, .u = a->reference_only ? NULL : u, .ref = ref,
+        .ref_method = method, .ref_seconds = ref_seconds, .exact = exact, .seed = seed,
+        .threads = used_threads, .status = run_status,
+    };
     if (!a->reference_only) {
         train_options opt = {
             .adam_iterations = cfg_int(c, "train.adam.iterations"),
@@ -193,6 +237,14 @@ int run_job(const run_args *a)
             .annealing_beta = cfg_float(c, "loss.annealing.beta"),
             .annealing_every = cfg_int(c, "loss.annealing.every"),
             .dwa_temperature = cfg_float(c, "loss.dwa.temperature"),
+            .on_nan_recover = strcmp(cfg_string(c, "train.on_nan"), "recover") == 0,
+            .max_recoveries = cfg_int(c, "train.max_recoveries"),
+            .errs = a->errs,
+            .checkpoint_every = cfg_int(c, "train.checkpoint_every"),
+            .checkpoint = write_checkpoint,
+            .checkpoint_ctx = &ck_ctx,
+            .stop = a->stop,
+            .test_stop_at_step = a->test_stop_at_step,
         };
         const char *why = train_options_check(&opt, terms, n_terms);
         for (size_t k = 0; why && k < n_terms; k++)
@@ -213,6 +265,20 @@ int run_job(const run_args *a)
             snprintf(err, sizeof err, "out of memory for training");
             goto fail;
         }
+        res.tr = tr;
+        if (a->resume) {
+            if (checkpoint_load(a->resume, c, seed, tr, a->errs, err, sizeof err)) {
+                status = 2;
+                goto fail;
+            }
+            if (!a->quiet)
+                fprintf(a->out, "resuming from %s at step %lld\n", a->resume, tr->step);
+            if (tr->prog.phase == TRAIN_PHASE_LBFGS && tr->prog.lbfgs_done > 0)
+                fprintf(a->errs, "pinn: note: the checkpoint is inside L-BFGS, whose correction "
+                                 "pairs are not saved: L-BFGS restarts from its parameters, so "
+                                 "the result differs from an uninterrupted run\n");
+        }
+        output_remove_stale(out_path);
         trainer_watch(tr, &g, exact);
         if (!a->quiet) {
             fprintf(a->out, "pinn %s: %s (%s), net", PINN_VERSION, a->config, p->type->name);
@@ -224,32 +290,30 @@ int run_job(const run_args *a)
                 fprintf(a->out, "  term %-13s %8zu points  weight %g\n", terms[k].name, terms[k].n,
                         terms[k].weight);
         }
-        if (trainer_run(tr) == TRAIN_DIVERGED) {
-            fprintf(a->errs, "pinn: %s\n", tr->error);
+        ck_ctx.path = out_path;
+        ck_ctx.u = u;
+        train_status ts = trainer_run(tr);
+        if (ts == TRAIN_DIVERGED) {
+            fprintf(a->errs, "pinn: %s\npinn: %s keeps the model of step %lld, the last finite one\n",
+                    tr->error, out_path, tr->step);
             run_status = tr->error;
+        } else if (ts == TRAIN_ENOMEM) {
+            snprintf(run_why, sizeof run_why, "out of memory at step %lld", tr->step);
+            fprintf(a->errs, "pinn: %s\n", run_why);
+            run_status = run_why;
+        } else if (ts == TRAIN_INTERRUPTED) {
+            int sig = a->stop ? (int)*a->stop : SIGTERM;
+            snprintf(run_why, sizeof run_why, "interrupted by %s at step %lld",
+                     sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal", tr->step);
+            fprintf(a->errs, "pinn: %s; resume with: pinn run %s --resume %s\n", run_why,
+                    a->config, out_path);
+            run_status = run_why;
+            interrupted = 128 + sig;
         }
         trainer_predict(tr, g.x, g.n, u);
     }
 
-    double ref_seconds = 0.0;
-    char method[256] = "";
-    if (cfg_bool(c, "reference.enabled")) {
-        ref = malloc(nu * sizeof *ref);
-        double t0 = now_seconds();
-        if (!ref || p->type->reference(p, c, &g, ref, method, sizeof method, err, sizeof err)) {
-            fprintf(a->errs, "pinn: reference solution failed: %s\n", ref ? err : "out of memory");
-            free(ref);
-            ref = NULL;
-        }
-        ref_seconds = now_seconds() - t0;
-    }
-
-    run_result res = {
-        .c = c, .p = p, .net = a->reference_only ? NULL : net, .tr = tr, .terms = terms,
-        .n_terms = n_terms, .g = &g, .u = a->reference_only ? NULL : u, .ref = ref,
-        .ref_method = method, .ref_seconds = ref_seconds, .exact = exact, .seed = seed,
-        .threads = used_threads, .status = run_status,
-    };
+    res.status = run_status;
     if (output_write(out_path, &res, err, sizeof err) != 0) {
         fprintf(a->errs, "pinn: %s\n", err);
         status = 1;
@@ -268,7 +332,7 @@ int run_job(const run_args *a)
             fprintf(a->out, "  L-BFGS stopped: %s\n", tr->lbfgs_stop);
         fprintf(a->out, "  wrote %s\n", out_path);
     }
-    status = strcmp(run_status, "ok") == 0 ? 0 : 1;
+    status = interrupted ? interrupted : strcmp(run_status, "ok") == 0 ? 0 : 1;
     goto done;
 
 fail:

@@ -4,6 +4,7 @@
 #ifndef PINN_RUN_H
 #define PINN_RUN_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -18,8 +19,14 @@ typedef struct run_args {
     int reference_only;           /* pinn reference */
     FILE *out;                    /* progress and summary (stdout) */
     FILE *errs;                   /* messages (stderr) */
+    const char *resume;           /* --resume FILE.h5: go on from its checkpoint */
+    /* set to the signal number by main's SIGINT/SIGTERM handler: finish the
+     * step, write the output, return 128 + the signal */
+    const volatile sig_atomic_t *stop;
+    long long test_stop_at_step;  /* PINN_TEST_STOP_AT_STEP (0: off) */
 } run_args;
 
+/* Runs the job; returns the exit status (128 + signal when interrupted). */
 int run_job(const run_args *a);
 
 #endif

@@ -78,6 +78,13 @@ const setting_spec run_settings[] = {
     {"train.threads", SPEC_INT, "0", "[0,1024]", NULL,
      "OpenMP threads (0: the OpenMP default; also --threads)"},
     {"train.log_every", SPEC_INT, "1000", "[1,1000000000]", NULL, "steps between table rows"},
+    {"train.on_nan", SPEC_STRING, "stop", NULL, "stop|recover",
+     "a non-finite loss or gradient in Adam: stop (keeping the last finite model) or go back "
+     "to the last finite step with half the learning rate"},
+    {"train.max_recoveries", SPEC_INT, "5", "[0,1000000]", NULL,
+     "recoveries allowed under on_nan = recover before the run stops"},
+    {"train.checkpoint_every", SPEC_INT, "1000", "[0,1000000000]", NULL,
+     "write the output file as a resumable checkpoint every N steps (0: only at the end)"},
     {"train.adam", SPEC_GROUP, NULL, NULL, NULL, "first phase: Adam"},
     {"train.adam.iterations", SPEC_INT, "20000", "[0,1000000000]", NULL, "Adam steps"},
     {"train.adam.lr", SPEC_FLOAT, "1e-3", "(0,inf)", NULL, "learning rate"},

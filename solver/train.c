@@ -7,6 +7,7 @@
 
 #include <lbfgs.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -105,6 +106,10 @@ void trainer_free(trainer *tr)
     pl_weighting_free(tr->wt);
     adam_free(tr->wt_adam);
     free(tr->wt_buf);
+    free(tr->recovery_step);
+    free(tr->recovery_lr);
+    free(tr->good_params);
+    free(tr->good_wt);
     history_free(&tr->hist);
     free(tr);
 }
@@ -250,8 +255,18 @@ trainer *trainer_alloc(const problem *p, mlp *net, term *terms, size_t n_terms, 
     tr->grad = calloc(np, sizeof(double));
     tr->adam = adam_alloc(np, opt->beta1, opt->beta2, opt->epsilon);
     tr->hist.n_terms = n_terms;
+    tr->prog.lr_factor = 1.0;
+    size_t nrec = opt->max_recoveries > 0 ? (size_t)opt->max_recoveries : 1;
+    tr->recovery_step = calloc(nrec, sizeof *tr->recovery_step);
+    tr->recovery_lr = calloc(nrec, sizeof *tr->recovery_lr);
+    if ((tr->good_params = calloc(3 * np, sizeof(double)))) {
+        tr->good_m = tr->good_params + np;
+        tr->good_v = tr->good_m + np;
+    }
     if (!ok || !tr->grid_ws || !tr->grid_out || !tr->term_grad || !tr->grad || !tr->adam ||
-        history_reserve(&tr->hist, 1024) || weighting_setup(tr)) {
+        !tr->recovery_step || !tr->recovery_lr || !tr->good_params ||
+        history_reserve(&tr->hist, 1024) || weighting_setup(tr) ||
+        !(tr->good_wt = calloc(trainer_weighting_state_size(tr) + 1, sizeof(double)))) {
         trainer_free(tr);
         return NULL;
     }
@@ -572,12 +587,160 @@ static int record(trainer *tr, int phase, double loss)
     return 0;
 }
 
+/* ---- between steps: checkpoints, signals, divergence ------------------ */
+
+/* After a finished step: the test hook, a checkpoint when one is due, and
+ * the stop flag. Returns 1 when training must stop here. */
+static int after_step(trainer *tr)
+{
+    const train_options *o = &tr->opt;
+    if (o->test_stop_at_step > 0 && tr->step == o->test_stop_at_step)
+        raise(SIGTERM);
+    int stop = o->stop && *o->stop;
+    /* an interrupted run writes its checkpoint as its output anyway */
+    if (!stop && o->checkpoint && o->checkpoint_every > 0 && tr->step % o->checkpoint_every == 0) {
+        bar_clear(tr);
+        if (o->checkpoint(o->checkpoint_ctx, tr) != 0 && !tr->checkpoint_failed) {
+            tr->checkpoint_failed = 1;
+            if (o->errs)
+                fprintf(o->errs, "pinn: step %lld: checkpoint failed (training goes on)\n", tr->step);
+        }
+    }
+    return stop;
+}
+
+/* Keeps the Adam state of iteration it, whose loss was just found finite:
+ * the parameters, moments, weighting state and counters. */
+static void good_save(trainer *tr, long long it)
+{
+    size_t np = tr->net->n_params;
+    memcpy(tr->good_params, tr->net->params, np * sizeof(double));
+    memcpy(tr->good_m, tr->adam->m, np * sizeof(double));
+    memcpy(tr->good_v, tr->adam->v, np * sizeof(double));
+    tr->good_adam_step = tr->adam->step;
+    if (tr->wt)
+        trainer_weighting_state_get(tr, tr->good_wt);
+    tr->good_it = it;
+    tr->good_step = tr->step;
+    tr->good_hist_n = tr->hist.n;
+    tr->has_good = 1;
+}
+
+static void good_restore(trainer *tr)
+{
+    size_t np = tr->net->n_params;
+    memcpy(tr->net->params, tr->good_params, np * sizeof(double));
+    memcpy(tr->adam->m, tr->good_m, np * sizeof(double));
+    memcpy(tr->adam->v, tr->good_v, np * sizeof(double));
+    tr->adam->step = tr->good_adam_step;
+    if (tr->wt)
+        trainer_weighting_state_set(tr, tr->good_wt, trainer_weighting_state_size(tr));
+    tr->step = tr->good_step;
+    tr->hist.n = tr->good_hist_n;
+    tr->prog.adam_done = tr->good_it;
+}
+
+/* A non-finite loss or gradient at Adam iteration it (tr->error says
+ * where). Goes back to the last good state; returns 1 when training goes
+ * on from there with half the learning rate, 0 when it stops. */
+static int diverged(trainer *tr)
+{
+    bar_clear(tr);
+    size_t len = strlen(tr->error);
+    if (!tr->has_good) {
+        snprintf(tr->error + len, sizeof tr->error - len, " (no finite step to go back to)");
+        return 0;
+    }
+    good_restore(tr);
+    if (!tr->opt.on_nan_recover)
+        return 0;
+    if ((long long)tr->n_recoveries >= tr->opt.max_recoveries) {
+        snprintf(tr->error + len, sizeof tr->error - len, " after %zu recoveries (max_recoveries)",
+                 tr->n_recoveries);
+        return 0;
+    }
+    tr->prog.lr_factor *= 0.5;
+    tr->recovery_step[tr->n_recoveries] = tr->good_step + 1;
+    tr->recovery_lr[tr->n_recoveries] = tr->prog.lr_factor;
+    tr->n_recoveries++;
+    if (tr->opt.errs)
+        fprintf(tr->opt.errs,
+                "pinn: %s\npinn: recovery %zu of %lld: back to the parameters of step %lld, "
+                "learning rate x %g\n",
+                tr->error, tr->n_recoveries, tr->opt.max_recoveries, tr->good_step,
+                tr->prog.lr_factor);
+    return 1;
+}
+
+static void resample_points(trainer *tr)
+{
+    for (size_t k = 0; k < tr->n_terms; k++) {
+        term *t = &tr->terms[k];
+        if (t->resample && t->resample(t, tr->p, tr->rng) == 0)
+            trainer_scale_inputs(tr, t->x, t->n, tr->xn[k]);
+    }
+    tr->prog.resamples++;
+}
+
+/* ---- Adam ---------------------------------------------------------------- */
+
+static train_status run_adam(trainer *tr)
+{
+    double last_draw = 0.0;
+    long long iters = tr->opt.adam_iterations, every = tr->opt.resample_every;
+    int redo = 0;
+    tr->has_good = 0;
+    /* it == iters only checks the parameters the last step made */
+    for (long long it = tr->prog.adam_done; it <= iters;) {
+        double t_start = now_seconds();
+        if (!redo && it < iters && every > 0 && it > 0 && it % every == 0)
+            resample_points(tr);
+        redo = 0;
+        double loss = trainer_objective(tr);
+        if (find_nonfinite(tr, loss)) {
+            if (!diverged(tr))
+                return TRAIN_DIVERGED;
+            it = tr->good_it;
+            redo = 1; /* the good state's points, not a fresh draw */
+            continue;
+        }
+        if (it == iters)
+            break;
+        good_save(tr, it);
+        if (record(tr, 0, loss))
+            return TRAIN_ENOMEM;
+        if (it % tr->opt.log_every == 0)
+            log_row(tr, 0, loss);
+        double lr = tr->prog.lr_factor * lr_schedule(tr->opt.lr, tr->opt.decay, tr->opt.decay_rate,
+                                                     tr->opt.decay_steps, it);
+        /* the weights for the next step; tr->grad keeps this step's */
+        int rc = trainer_weights_update(tr, it, lr);
+        if (rc != PL_OK) {
+            bar_clear(tr);
+            snprintf(tr->error, sizeof tr->error, "step %lld: %s weighting update failed: %s",
+                     tr->step, tr->opt.weighting, pl_strerror(rc));
+            good_restore(tr);
+            return TRAIN_DIVERGED;
+        }
+        adam_step(tr->adam, tr->net->params, tr->grad, lr);
+        tr->step++;
+        tr->prog.adam_done = ++it;
+        tr->seconds += now_seconds() - t_start;
+        bar_update(tr, 0, it, iters, loss, &last_draw);
+        if (after_step(tr))
+            return TRAIN_INTERRUPTED;
+    }
+    tr->prog.phase = TRAIN_PHASE_LBFGS;
+    return TRAIN_OK;
+}
+
 /* ---- L-BFGS through liblbfgs ------------------------------------------- */
 
 typedef struct lbfgs_ctx {
     trainer *tr;
     double t_start, last_draw, last_loss;
-    int diverged;
+    long long total;
+    int interrupted;
 } lbfgs_ctx;
 
 static lbfgsfloatval_t lbfgs_evaluate(void *instance, const lbfgsfloatval_t *x,
@@ -599,19 +762,25 @@ static int lbfgs_progress(void *instance, const lbfgsfloatval_t *x, const lbfgsf
                           const lbfgsfloatval_t gnorm, const lbfgsfloatval_t step, int n, int k,
                           int ls)
 {
-    (void)x, (void)g, (void)xnorm, (void)gnorm, (void)step, (void)n, (void)ls;
+    (void)g, (void)xnorm, (void)gnorm, (void)step, (void)k, (void)ls;
     lbfgs_ctx *ctx = instance;
     trainer *tr = ctx->tr;
     tr->seconds += now_seconds() - ctx->t_start;
-    ctx->t_start = now_seconds();
     tr->step++;
+    tr->prog.lbfgs_done++;
     ctx->last_loss = fx;
+    /* the accepted point: what a checkpoint holds and the last good one */
+    memcpy(tr->net->params, x, (size_t)n * sizeof *x);
+    if (isfinite(fx))
+        memcpy(tr->good_params, x, (size_t)n * sizeof *x);
     if (record(tr, 1, fx))
         return 1;
-    if (k % tr->opt.log_every == 0)
+    if (tr->prog.lbfgs_done % tr->opt.log_every == 0)
         log_row(tr, 1, fx);
-    bar_update(tr, 1, k, tr->opt.lbfgs_iterations, fx, &ctx->last_draw);
-    return 0;
+    bar_update(tr, 1, tr->prog.lbfgs_done, ctx->total, fx, &ctx->last_draw);
+    ctx->interrupted = after_step(tr);
+    ctx->t_start = now_seconds();
+    return ctx->interrupted;
 }
 
 static const char *lbfgs_reason(int rc)
@@ -643,23 +812,32 @@ static const char *lbfgs_reason(int rc)
     }
 }
 
+/* L-BFGS for the iterations left. A resumed run starts it afresh from the
+ * checkpoint's parameters: liblbfgs keeps its correction pairs to itself. */
 static train_status run_lbfgs(trainer *tr)
 {
     size_t np = tr->net->n_params;
+    long long left = tr->opt.lbfgs_iterations - tr->prog.lbfgs_done;
+    if (left <= 0) {
+        tr->prog.phase = TRAIN_PHASE_DONE;
+        return TRAIN_OK;
+    }
     lbfgsfloatval_t *x = lbfgs_malloc((int)np);
     if (!x)
         return TRAIN_ENOMEM;
     memcpy(x, tr->net->params, np * sizeof *x);
+    memcpy(tr->good_params, tr->net->params, np * sizeof *x);
     lbfgs_parameter_t param;
     lbfgs_parameter_init(&param);
     param.m = tr->opt.lbfgs_history;
     param.epsilon = tr->opt.lbfgs_epsilon;
     param.past = tr->opt.lbfgs_past;
     param.delta = tr->opt.lbfgs_delta;
-    param.max_iterations = (int)tr->opt.lbfgs_iterations;
+    param.max_iterations = (int)left;
     param.max_linesearch = tr->opt.lbfgs_max_linesearch;
     param.linesearch = LBFGS_LINESEARCH_MORETHUENTE;
-    lbfgs_ctx ctx = {.tr = tr, .t_start = now_seconds(), .last_loss = NAN};
+    lbfgs_ctx ctx = {.tr = tr, .t_start = now_seconds(), .last_loss = NAN,
+                     .total = tr->opt.lbfgs_iterations};
     lbfgsfloatval_t fx = 0;
     int rc = lbfgs((int)np, x, &fx, lbfgs_evaluate, lbfgs_progress, &ctx, &param);
     tr->seconds += now_seconds() - ctx.t_start;
@@ -668,51 +846,28 @@ static train_status run_lbfgs(trainer *tr)
     memcpy(tr->net->params, x, np * sizeof *x);
     lbfgs_free(x);
     snprintf(tr->lbfgs_stop, sizeof tr->lbfgs_stop, "%s (liblbfgs code %d)", lbfgs_reason(rc), rc);
+    if (ctx.interrupted)
+        return TRAIN_INTERRUPTED;
+    /* a non-finite end (the line search could not back off): the last
+     * accepted finite point */
+    if (find_nonfinite(tr, trainer_objective(tr))) {
+        memcpy(tr->net->params, tr->good_params, np * sizeof *x);
+        if (tr->opt.errs)
+            fprintf(tr->opt.errs, "pinn: L-BFGS ended at a non-finite loss; "
+                                  "restored its last finite iterate\n");
+    }
+    tr->prog.phase = TRAIN_PHASE_DONE;
     return TRAIN_OK;
 }
 
 train_status trainer_run(trainer *tr)
 {
-    double last_draw = 0.0;
     log_header(tr);
-    long long iters = tr->opt.adam_iterations;
-    for (long long it = 0; it < iters; it++) {
-        double t_start = now_seconds();
-        if (tr->opt.resample_every > 0 && it > 0 && it % tr->opt.resample_every == 0)
-            for (size_t k = 0; k < tr->n_terms; k++) {
-                term *t = &tr->terms[k];
-                if (t->resample && t->resample(t, tr->p, tr->rng) == 0)
-                    trainer_scale_inputs(tr, t->x, t->n, tr->xn[k]);
-            }
-        double loss = trainer_objective(tr);
-        if (find_nonfinite(tr, loss)) {
-            bar_clear(tr);
-            return TRAIN_DIVERGED;
-        }
-        if (record(tr, 0, loss))
-            return TRAIN_ENOMEM;
-        if (it % tr->opt.log_every == 0)
-            log_row(tr, 0, loss);
-        double lr = lr_schedule(tr->opt.lr, tr->opt.decay, tr->opt.decay_rate,
-                                tr->opt.decay_steps, it);
-        /* the weights for the next step; tr->grad keeps this step's */
-        int rc = trainer_weights_update(tr, it, lr);
-        if (rc != PL_OK) {
-            bar_clear(tr);
-            snprintf(tr->error, sizeof tr->error, "step %lld: %s weighting update failed: %s",
-                     tr->step, tr->opt.weighting, pl_strerror(rc));
-            return TRAIN_DIVERGED;
-        }
-        adam_step(tr->adam, tr->net->params, tr->grad, lr);
-        tr->step++;
-        tr->seconds += now_seconds() - t_start;
-        bar_update(tr, 0, it + 1, iters, loss, &last_draw);
-    }
-    if (tr->opt.lbfgs_iterations > 0) {
-        train_status st = run_lbfgs(tr);
-        if (st != TRAIN_OK)
-            return st;
-    }
+    train_status st;
+    if (tr->prog.phase == TRAIN_PHASE_ADAM && (st = run_adam(tr)) != TRAIN_OK)
+        return st;
+    if (tr->prog.phase == TRAIN_PHASE_LBFGS && (st = run_lbfgs(tr)) != TRAIN_OK)
+        return st;
     double loss = trainer_objective(tr);
     if (find_nonfinite(tr, loss)) {
         bar_clear(tr);
@@ -722,4 +877,61 @@ train_status trainer_run(trainer *tr)
     if (tr->step != last || tr->step % tr->opt.log_every != 0)
         log_row(tr, tr->opt.lbfgs_iterations > 0, loss);
     return TRAIN_OK;
+}
+
+int trainer_restore(trainer *tr, const train_checkpoint *ck)
+{
+    size_t np = tr->net->n_params, K = tr->n_terms;
+    const char *why = NULL;
+    if (ck->n_weighting != trainer_weighting_state_size(tr))
+        why = "its loss weighting state does not fit this config's scheme and terms";
+    else if (ck->rng_size != gsl_rng_size(tr->rng))
+        why = "its random state is not an mt19937 state";
+    else if ((long long)ck->n_recoveries > (tr->opt.max_recoveries > 0 ? tr->opt.max_recoveries : 0))
+        why = "it records more recoveries than train.max_recoveries allows";
+    else if (ck->prog.phase < TRAIN_PHASE_ADAM || ck->prog.phase > TRAIN_PHASE_DONE ||
+             ck->prog.adam_done < 0 || ck->prog.lbfgs_done < 0 || ck->prog.resamples < 0 ||
+             ck->step != ck->prog.adam_done + ck->prog.lbfgs_done || ck->adam_step < 0 ||
+             !(ck->prog.lr_factor > 0 && ck->prog.lr_factor <= 1))
+        why = "its progress counters are inconsistent";
+    if (why) {
+        snprintf(tr->error, sizeof tr->error, "%s", why);
+        return -1;
+    }
+    if (history_reserve(&tr->hist, ck->n_hist + 1)) {
+        snprintf(tr->error, sizeof tr->error, "out of memory for the history");
+        return -1;
+    }
+    if (ck->n_weighting > 0 && trainer_weighting_state_set(tr, ck->weighting, ck->n_weighting)) {
+        snprintf(tr->error, sizeof tr->error, "its loss weighting state is invalid");
+        return -1;
+    }
+    /* the redraws move the samplers' sequences and the points on; the
+     * random state is then set to the saved bytes (the same, unless the
+     * config's sampling changed) */
+    for (long long r = 0; r < ck->prog.resamples; r++)
+        resample_points(tr);
+    memcpy(gsl_rng_state(tr->rng), ck->rng_state, ck->rng_size);
+    memcpy(tr->adam->m, ck->adam_m, np * sizeof(double));
+    memcpy(tr->adam->v, ck->adam_v, np * sizeof(double));
+    tr->adam->step = ck->adam_step;
+    tr->prog = ck->prog;
+    tr->step = ck->step;
+    tr->seconds = ck->seconds;
+    tr->n_recoveries = ck->n_recoveries;
+    for (size_t i = 0; i < ck->n_recoveries; i++) {
+        tr->recovery_step[i] = ck->recovery_step[i];
+        tr->recovery_lr[i] = ck->recovery_lr[i];
+    }
+    train_history *h = &tr->hist;
+    h->n = ck->n_hist;
+    for (size_t i = 0; i < ck->n_hist; i++) {
+        h->step[i] = ck->h_step[i];
+        h->phase[i] = (int)ck->h_phase[i];
+        h->seconds[i] = ck->h_seconds[i];
+        h->loss[i] = ck->h_loss[i];
+    }
+    memcpy(h->terms, ck->h_terms, ck->n_hist * K * sizeof(double));
+    memcpy(h->weights, ck->h_weights, ck->n_hist * K * sizeof(double));
+    return 0;
 }

@@ -6,12 +6,15 @@
 #ifndef PINN_TRAIN_H
 #define PINN_TRAIN_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "mlp.h"
 #include "pinnloss.h"
 #include "optim.h"
 #include "problem.h"
+
+struct trainer;
 
 typedef struct train_options {
     long long adam_iterations;
@@ -39,6 +42,27 @@ typedef struct train_options {
     double annealing_beta;   /* lambda <- (1 - beta) lambda + beta lambda_hat */
     long long annealing_every; /* update period in Adam steps, >= 1 */
     double dwa_temperature;  /* > 0 */
+    /* Divergence (README "What happens when things go wrong"). A non-finite
+     * loss or gradient in Adam either stops the run with the parameters of
+     * the last finite step restored (on_nan_recover 0), or restores them and
+     * their Adam moments, halves the learning rate and goes on, at most
+     * max_recoveries times; each recovery is written to errs (NULL: silent). */
+    int on_nan_recover;
+    long long max_recoveries;
+    FILE *errs;
+    /* Checkpoints: every checkpoint_every steps (0: never) the trainer calls
+     * checkpoint(checkpoint_ctx, tr) between steps, with the net holding the
+     * current parameters; a nonzero return is reported on errs once and
+     * training goes on. */
+    long long checkpoint_every;
+    int (*checkpoint)(void *ctx, struct trainer *tr);
+    void *checkpoint_ctx;
+    /* Interruption: when *stop is nonzero (a signal handler sets it) the
+     * trainer finishes the current step and returns TRAIN_INTERRUPTED.
+     * test_stop_at_step > 0 raises SIGTERM on the process once that step is
+     * done (a test hook: PINN_TEST_STOP_AT_STEP). */
+    const volatile sig_atomic_t *stop;
+    long long test_stop_at_step;
 } train_options;
 
 /* One row per Adam step and per L-BFGS iteration. */
@@ -51,7 +75,24 @@ typedef struct train_history {
     double *weights;    /* n x n_terms */
 } train_history;
 
-typedef enum { TRAIN_OK = 0, TRAIN_DIVERGED = 1, TRAIN_ENOMEM = 2 } train_status;
+typedef enum {
+    TRAIN_OK = 0,
+    TRAIN_DIVERGED = 1,   /* tr->error names the term and step */
+    TRAIN_ENOMEM = 2,
+    TRAIN_INTERRUPTED = 3 /* *opt.stop was set; the state is a step boundary */
+} train_status;
+
+/* Where training stands: enough, with the parameters, the Adam moments,
+ * the weighting state and the random state, to go on from here. */
+typedef enum { TRAIN_PHASE_ADAM = 0, TRAIN_PHASE_LBFGS = 1, TRAIN_PHASE_DONE = 2 } train_phase;
+
+typedef struct train_progress {
+    long long adam_done;   /* Adam iterations finished */
+    long long lbfgs_done;  /* L-BFGS iterations finished */
+    int phase;             /* train_phase */
+    double lr_factor;      /* 0.5^recoveries: scales the Adam learning rate */
+    long long resamples;   /* point-set redraws so far */
+} train_progress;
 
 typedef struct trainer {
     const problem *p;
@@ -80,6 +121,19 @@ typedef struct trainer {
     double seconds;     /* training time so far */
     char lbfgs_stop[96];
     char error[256];
+    train_progress prog;
+    /* divergence recoveries: the step each happened at and the lr factor
+     * after it (max_recoveries entries) */
+    size_t n_recoveries;
+    long long *recovery_step;
+    double *recovery_lr;
+    /* the last good Adam state (the step before the one in hand) */
+    int has_good;
+    long long good_it, good_step;
+    size_t good_hist_n;
+    double *good_params, *good_m, *good_v, *good_wt; /* np, np, np, weighting */
+    long long good_adam_step;
+    int checkpoint_failed;
     /* rel L2 against the exact solution while training (optional) */
     const grid *g;
     const double *exact;
@@ -101,8 +155,40 @@ void trainer_free(trainer *tr);
 void trainer_watch(trainer *tr, const grid *g, const double *exact);
 /* Total weighted loss at the net's parameters; fills tr->grad, term_loss. */
 double trainer_objective(trainer *tr);
-/* Adam, then L-BFGS. On divergence tr->error says which term and step. */
+/* Adam, then L-BFGS, from where tr->prog says (the start, or a restored
+ * checkpoint). On divergence tr->error says which term and step, and the
+ * net holds the last finite parameters. TRAIN_INTERRUPTED leaves a state
+ * trainer_run can continue from (also after trainer_restore in a new
+ * process). */
 train_status trainer_run(trainer *tr);
+
+/* The state a checkpoint holds beyond the net's parameters; the arrays are
+ * the caller's. */
+typedef struct train_checkpoint {
+    train_progress prog;
+    long long step;
+    double seconds;
+    const double *adam_m, *adam_v;   /* n_params each */
+    long long adam_step;
+    const double *weighting;         /* trainer_weighting_state_size values */
+    size_t n_weighting;
+    const unsigned char *rng_state;  /* gsl_rng_size bytes */
+    size_t rng_size;
+    size_t n_recoveries;
+    const long long *recovery_step;
+    const double *recovery_lr;
+    /* history rows */
+    size_t n_hist;
+    const long long *h_step, *h_phase;
+    const double *h_seconds, *h_loss, *h_terms, *h_weights; /* n_hist x n_terms */
+} train_checkpoint;
+
+/* Puts a freshly allocated trainer (same config and seed, so the same
+ * initial points) in the checkpoint's state: replays the point-set redraws,
+ * then sets the random state, Adam moments, weighting state, counters and
+ * history. The net's parameters are the caller's to set. 0, or -1 with
+ * tr->error (sizes do not match, too many recoveries, out of memory). */
+int trainer_restore(trainer *tr, const train_checkpoint *ck);
 /* One weighting update from the last objective's term_loss and term_grad
  * (it: the Adam step, lr: its learning rate for the trainable s_k or log
  * lambda_k); refreshes tr->weight. Does nothing for fixed weights or, under
