@@ -7,6 +7,10 @@
 #include <stddef.h>
 #include "mlp.h"
 
+/* Doubles per channel matrix of one row block in the fast pass: points per
+ * block = MLP_BLOCK_DOUBLES / (channels * widest layer), at least 4. */
+#define MLP_BLOCK_DOUBLES 8192
+
 /* Widest layer mlp_alloc accepts: keeps every size product far from overflow. */
 #define MLP_MAX_WIDTH 65536
 
@@ -37,8 +41,15 @@ struct mlp_workspace {
     double *a[MLP_MAX_LAYERS];
     double *z[MLP_MAX_LAYERS];
     double *s1[MLP_MAX_LAYERS], *s2[MLP_MAX_LAYERS], *s3[MLP_MAX_LAYERS];
-    double *g0, *g1;
+    double *g0, *g1;                /* the naive pass's upstream gradients */
     double *ones;                   /* max_points ones: bias gradients as dgemv */
+    /* The fast pass runs row blocks of block_pts points through every layer,
+     * up to n_thr blocks at once: per thread two gradient blocks of
+     * block_pts * max_channels * (widest hidden layer) in scratch, and for
+     * threads 1.. a private parameter gradient in tgrad (n_params each). */
+    size_t block_pts, n_thr, scratch_len, n_params;
+    double *scratch, *tgrad;
+    double *wt;                     /* W_l transposed (width[l] x width[l+1]) at w_off[l] */
     int ready;                      /* a forward pass has filled the views */
     size_t n;                       /* points of that pass */
     mlp_channels ch;
@@ -54,5 +65,15 @@ int mlp_backward_check(const mlp_workspace *ws, const mlp *net, const double *go
 /* Fills a[0] from x: the value rows are x, first derivative rows d/dx_i are
  * e_i, second derivative rows are zero. */
 void mlp_input_fill(mlp_workspace *ws, const double *x);
+
+/* C (M x N, row stride ldc) = A B, or += when accumulate: element (i, k) of
+ * A is A[i*ars + k*acs] (so A or its transpose), B is K x N with row stride
+ * ldb. AVX2 + FMA register-blocked when the CPU has them (mlp_cpu_fma). */
+void mlp_gemm(size_t M, size_t N, size_t K, const double *A, size_t ars, size_t acs,
+              const double *B, size_t ldb, double *C, size_t ldc, int accumulate);
+/* The same in plain loops: the fallback, and what tests compare against. */
+void mlp_gemm_plain(size_t M, size_t N, size_t K, const double *A, size_t ars, size_t acs,
+                    const double *B, size_t ldb, double *C, size_t ldc, int accumulate);
+int mlp_cpu_fma(void);
 
 #endif

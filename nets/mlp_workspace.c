@@ -5,6 +5,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "mlp.h"
 #include "mlp_internal.h"
 
@@ -38,6 +41,27 @@ mlp_workspace *mlp_workspace_alloc(const mlp *net, size_t max_points, size_t max
             total += round8(rows * net->width[l + 1]) + 3 * round8(max_points * net->width[l + 1]);
     }
     total += 2 * round8(rows * maxw) + round8(max_points);
+    /* the fast pass: row blocks of about MLP_BLOCK_DOUBLES per channel matrix */
+    size_t wmax = maxw;
+    for (size_t l = 0; l <= L; l++)
+        if (net->width[l] > wmax)
+            wmax = net->width[l];
+    size_t bp = MLP_BLOCK_DOUBLES / (max_channels * wmax);
+    bp = bp < 4 ? 4 : bp & ~(size_t)3;
+    if (bp > max_points)
+        bp = max_points;
+#ifdef _OPENMP
+    size_t n_thr = (size_t)omp_get_max_threads();
+#else
+    size_t n_thr = 1;
+#endif
+    if (n_thr < 1)
+        n_thr = 1;
+    if (n_thr > 256)
+        n_thr = 256;
+    size_t scratch_len = round8(bp * max_channels * maxw);
+    total += n_thr * 2 * scratch_len + (n_thr - 1) * round8(net->n_params) +
+             round8(net->n_params);
 
     mlp_workspace *ws = calloc(1, sizeof *ws);
     if (ws == NULL)
@@ -71,6 +95,16 @@ mlp_workspace *mlp_workspace_alloc(const mlp *net, size_t max_points, size_t max
     ws->g1 = p;
     p += round8(rows * maxw);
     ws->ones = p;
+    p += round8(max_points);
+    ws->block_pts = bp;
+    ws->n_thr = n_thr;
+    ws->scratch_len = scratch_len;
+    ws->n_params = net->n_params;
+    ws->scratch = p;
+    p += n_thr * 2 * scratch_len;
+    ws->tgrad = p;
+    p += (n_thr - 1) * round8(net->n_params);
+    ws->wt = p;
     for (size_t i = 0; i < max_points; i++)
         ws->ones[i] = 1.0;
     return ws;
