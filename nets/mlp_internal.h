@@ -22,6 +22,13 @@ typedef struct mlp_plan {
     size_t val;                     /* index of the value channel */
     size_t n1, f_idx[MLP_MAX_CHANNELS], f_var[MLP_MAX_CHANNELS];
     size_t n2, s_idx[MLP_MAX_CHANNELS], s_fi[MLP_MAX_CHANNELS], s_fj[MLP_MAX_CHANNELS];
+    /* Leaves: channels other than the value that no second derivative
+     * needs (every (i, j), and d/dx_i when no (i, .) is in the set). For a
+     * one-output net their upstream gradient at every layer is
+     * gout_c(p) J(p), J = du/dA the same for all of them, so backward
+     * carries J once in channel `jslot` (the first leaf) instead. */
+    size_t n_leaf, jslot;
+    int leaf[MLP_MAX_CHANNELS];
 } mlp_plan;
 
 /* Checks ch for a net with n_inputs inputs and fills pl. MLP_EINVAL when a

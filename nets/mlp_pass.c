@@ -178,25 +178,112 @@ MLP_INLINE void forward_rows(mlp_workspace *ws, const mlp *net, double *out, siz
     }
 }
 
+/* backward_block for a one-output net whose leaves are collapsed (see
+ * mlp_plan): G holds the non-leaf channels and J in channel jslot; a leaf
+ * c's upstream gradient is g_c(p) J with g_c = gout rows of c (gout is the
+ * net's output gradient, one column). Leaves only occur as d/dx_i without a
+ * second derivative on top, or as (i, j) themselves, so:
+ *   dZ    = G s' + sum_i G_i s'' Z_i + sum_ij g_ij J (s''' Z_i Z_j + s'' Z_ij)
+ *   dZ_i  = G_i s' + sum_{ij} g_ij J s'' Z_j (+ i, j swapped)   (i not a leaf)
+ *   delta = J s', and a leaf's dZ_c is g_c delta (left implicit).
+ * G_i of a leaf i is g_i J. Afterwards channel jslot holds delta. */
+MLP_INLINE void backward_block_leaf(mlp_workspace *ws, const mlp *net, size_t l, double *G,
+                                    size_t gcs, const double *gout, size_t p0, size_t p1)
+{
+    const size_t n = ws->n, w = net->width[l + 1], m = p1 - p0;
+    const mlp_plan *pl = &ws->plan;
+    const double *Z = ws->z[l];
+    const size_t e0 = p0 * w, ne = m * w;
+    const double *s1 = ws->s1[l] + e0, *s2 = ws->s2[l] + e0, *s3 = ws->s3[l] + e0;
+    double *gv = G + pl->val * gcs, *J = G + pl->jslot * gcs;
+#pragma omp simd
+    for (size_t e = 0; e < ne; e++)
+        gv[e] *= s1[e];
+    for (size_t q = 0; q < pl->n1; q++) {
+        const size_t f = pl->f_idx[q];
+        const double *zf = Z + f * n * w + e0;
+        if (pl->leaf[f]) {
+            const double *g = gout + f * n + p0;
+            for (size_t p = 0; p < m; p++) {
+                const double gp = g[p];
+#pragma omp simd
+                for (size_t k = p * w; k < p * w + w; k++)
+                    gv[k] += gp * J[k] * s2[k] * zf[k];
+            }
+        } else {
+            const double *gf = G + f * gcs;
+#pragma omp simd
+            for (size_t e = 0; e < ne; e++)
+                gv[e] += gf[e] * s2[e] * zf[e];
+        }
+    }
+    for (size_t q = 0; q < pl->n2; q++) {
+        const double *g = gout + pl->s_idx[q] * n + p0;
+        const double *zs = Z + pl->s_idx[q] * n * w + e0;
+        const double *zi = Z + pl->s_fi[q] * n * w + e0;
+        const double *zj = Z + pl->s_fj[q] * n * w + e0;
+        for (size_t p = 0; p < m; p++) {
+            const double gp = g[p];
+#pragma omp simd
+            for (size_t k = p * w; k < p * w + w; k++)
+                gv[k] += gp * J[k] * (s3[k] * zi[k] * zj[k] + s2[k] * zs[k]);
+        }
+    }
+    for (size_t q = 0; q < pl->n1; q++) {
+        if (pl->leaf[pl->f_idx[q]])
+            continue;
+        double *gf = G + pl->f_idx[q] * gcs;
+#pragma omp simd
+        for (size_t e = 0; e < ne; e++)
+            gf[e] *= s1[e];
+    }
+    for (size_t q = 0; q < pl->n2; q++) {
+        const double *g = gout + pl->s_idx[q] * n + p0;
+        const double *zi = Z + pl->s_fi[q] * n * w + e0;
+        const double *zj = Z + pl->s_fj[q] * n * w + e0;
+        double *gi = G + pl->s_fi[q] * gcs, *gj = G + pl->s_fj[q] * gcs;
+        for (size_t p = 0; p < m; p++) {
+            const double gp = g[p];
+            for (size_t k = p * w; k < p * w + w; k++)
+                gi[k] += gp * J[k] * s2[k] * zj[k];
+            for (size_t k = p * w; k < p * w + w; k++) /* gj == gi when pure: not simd */
+                gj[k] += gp * J[k] * s2[k] * zi[k];
+        }
+    }
+#pragma omp simd
+    for (size_t e = 0; e < ne; e++)
+        J[e] *= s1[e];
+}
+
 /* dW of the first weight layer when it is hidden, from the block's dZ
  * (channel c at dz + c*dcs): the input rows are x (value), e_i (d/dx_i) and
  * 0 (second derivatives), so dW += dZ^T x and, for each d/dx_i, the column
- * sums of dZ_i go into column i. */
+ * sums of dZ_i go into column i. With leaves collapsed (gout not NULL) a
+ * leaf's dZ_i is g_i delta, delta in channel jslot. */
 MLP_INLINE void input_grad_rows(const mlp_workspace *ws, const mlp *net, const double *dz,
-                                size_t dcs, size_t p0, size_t p1, double *gW, double *tmp)
+                                size_t dcs, const double *gout, size_t p0, size_t p1,
+                                double *gW, double *tmp)
 {
     const size_t n = ws->n, d = net->width[0], w = net->width[1], val = ws->plan.val;
     const double *x = ws->a[0] + (val * n + p0) * d, *dv = dz + val * dcs;
     mlp_gemm(w, d, p1 - p0, dv, 1, w, x, d, gW, d, 1);
     for (size_t q = 0; q < ws->plan.n1; q++) {
-        const double *df = dz + ws->plan.f_idx[q] * dcs;
-        const size_t i = ws->plan.f_var[q];
+        const size_t f = ws->plan.f_idx[q], i = ws->plan.f_var[q];
         for (size_t k = 0; k < w; k++)
             tmp[k] = 0.0;
-        for (size_t p = 0; p < p1 - p0; p++)
+        if (gout && ws->plan.leaf[f]) {
+            const double *dl = dz + ws->plan.jslot * dcs, *g = gout + f * n + p0;
+            for (size_t p = 0; p < p1 - p0; p++)
 #pragma omp simd
-            for (size_t k = 0; k < w; k++)
-                tmp[k] += df[p * w + k];
+                for (size_t k = 0; k < w; k++)
+                    tmp[k] += g[p] * dl[p * w + k];
+        } else {
+            const double *df = dz + f * dcs;
+            for (size_t p = 0; p < p1 - p0; p++)
+#pragma omp simd
+                for (size_t k = 0; k < w; k++)
+                    tmp[k] += df[p * w + k];
+        }
         for (size_t k = 0; k < w; k++)
             gW[k * d + i] += tmp[k];
     }
@@ -204,26 +291,35 @@ MLP_INLINE void input_grad_rows(const mlp_workspace *ws, const mlp *net, const d
 
 /* Backward of points [p0, p1) through every layer, adding dLoss/dtheta to
  * grad. The upstream gradient of the block lives in buf0/buf1 (channel c at
- * c * (p1 - p0) * width), so blocks on other threads never share it. */
+ * c * (p1 - p0) * width), so blocks on other threads never share it. With
+ * lf (one output, two leaves or more) the leaves ride on J (mlp_plan). */
 MLP_INLINE void backward_rows(mlp_workspace *ws, const mlp *net, const double *gout,
-                              double *grad, double *buf0, double *buf1, size_t p0, size_t p1)
+                              double *grad, double *buf0, double *buf1, size_t p0, size_t p1,
+                              int lf)
 {
-    const size_t L = net->n_layers, n = ws->n, C = ws->plan.n, m = p1 - p0, val = ws->plan.val;
+    const mlp_plan *pl = &ws->plan;
+    const size_t L = net->n_layers, n = ws->n, C = pl->n, m = p1 - p0, val = pl->val;
     const double *dz = gout + p0 * net->width[L];
     size_t dcs = n * net->width[L];
     double *cur = buf0, *next = buf1;
     for (size_t l = L; l-- > 0;) {
         const size_t wi = net->width[l], wo = net->width[l + 1];
-        if (l + 1 < L) { /* cur: dLoss/dA of layer l+1, to dLoss/dZ in place */
-            backward_block(ws, net, l, cur, m * wo, p0, p1);
+        const int hidden = l + 1 < L;
+        if (hidden) { /* cur: dLoss/dA of layer l+1, to dLoss/dZ in place */
+            if (lf)
+                backward_block_leaf(ws, net, l, cur, m * wo, gout, p0, p1);
+            else
+                backward_block(ws, net, l, cur, m * wo, p0, p1);
             dz = cur;
             dcs = m * wo;
         }
         double *gW = grad + net->w_off[l], *gb = grad + net->b_off[l];
         if (l == 0 && L > 1) {
-            input_grad_rows(ws, net, dz, dcs, p0, p1, gW, next);
+            input_grad_rows(ws, net, dz, dcs, lf ? gout : NULL, p0, p1, gW, next);
         } else {
             for (size_t c = 0; c < C; c++) {
+                if (lf && hidden && pl->leaf[c])
+                    continue;
                 const double *a = ws->a[l] + (c * n + p0) * wi, *dc = dz + c * dcs;
                 if (wo == 1)
                     for (size_t p = 0; p < m; p++)
@@ -232,6 +328,30 @@ MLP_INLINE void backward_rows(mlp_workspace *ws, const mlp *net, const double *g
                             gW[k] += dc[p] * a[p * wi + k];
                 else
                     mlp_gemm(wo, wi, m, dc, 1, wo, a, wi, gW, wi, 1);
+            }
+            if (lf && hidden) { /* sum_leaves dZ_c^T A_c = delta^T (sum_c g_c A_c) */
+                double *B = next;
+                int first = 1;
+                for (size_t c = 0; c < C; c++) {
+                    if (!pl->leaf[c])
+                        continue;
+                    const double *a = ws->a[l] + (c * n + p0) * wi, *g = gout + c * n + p0;
+                    for (size_t p = 0; p < m; p++) {
+                        const double gp = g[p];
+                        double *b = B + p * wi;
+                        const double *ap = a + p * wi;
+                        if (first)
+#pragma omp simd
+                            for (size_t k = 0; k < wi; k++)
+                                b[k] = gp * ap[k];
+                        else
+#pragma omp simd
+                            for (size_t k = 0; k < wi; k++)
+                                b[k] += gp * ap[k];
+                    }
+                    first = 0;
+                }
+                mlp_gemm(wo, wi, m, dz + pl->jslot * dcs, 1, wo, B, wi, gW, wi, 1);
             }
         }
         const double *dv = dz + val * dcs;
@@ -243,9 +363,16 @@ MLP_INLINE void backward_rows(mlp_workspace *ws, const mlp *net, const double *g
             break;
         const double *W = mlp_W(net, l);
         for (size_t c = 0; c < C; c++) {
+            if (lf && pl->leaf[c] && c != pl->jslot)
+                continue;
             const double *dc = dz + c * dcs;
             double *g = next + c * m * wi;
-            if (wo == 1) /* G_prev = dz W is an outer product */
+            if (lf && !hidden && c == pl->jslot) /* J = W_L on every row */
+                for (size_t p = 0; p < m; p++)
+#pragma omp simd
+                    for (size_t k = 0; k < wi; k++)
+                        g[p * wi + k] = W[k];
+            else if (wo == 1) /* G_prev = dz W is an outer product */
                 for (size_t p = 0; p < m; p++)
 #pragma omp simd
                     for (size_t k = 0; k < wi; k++)
@@ -272,16 +399,17 @@ MLP_AVX2 static void forward_rows_avx2(mlp_workspace *ws, const mlp *net, double
 }
 
 static void backward_rows_plain(mlp_workspace *ws, const mlp *net, const double *gout,
-                                double *grad, double *buf0, double *buf1, size_t p0, size_t p1)
+                                double *grad, double *buf0, double *buf1, size_t p0, size_t p1,
+                                int lf)
 {
-    backward_rows(ws, net, gout, grad, buf0, buf1, p0, p1);
+    backward_rows(ws, net, gout, grad, buf0, buf1, p0, p1, lf);
 }
 
 MLP_AVX2 static void backward_rows_avx2(mlp_workspace *ws, const mlp *net, const double *gout,
                                         double *grad, double *buf0, double *buf1, size_t p0,
-                                        size_t p1)
+                                        size_t p1, int lf)
 {
-    backward_rows(ws, net, gout, grad, buf0, buf1, p0, p1);
+    backward_rows(ws, net, gout, grad, buf0, buf1, p0, p1, lf);
 }
 
 /* Threads for nb blocks: at most what the workspace was sized for. */
@@ -337,6 +465,8 @@ int mlp_backward(mlp_workspace *ws, const mlp *net, const double *gout, double *
     const size_t n = ws->n, bp = ws->block_pts, nb = (n + bp - 1) / bp;
     const size_t np = net->n_params, gs = (np + 7) & ~(size_t)7;
     const int avx2 = mlp_cpu_avx2(), nt = pass_threads(ws, nb);
+    /* one output and two leaves or more: carry J for the leaves (mlp_plan) */
+    const int lf = net->width[net->n_layers] == 1 && net->n_layers > 1 && ws->plan.n_leaf >= 2;
     if (nt > 1)
         memset(ws->tgrad, 0, (size_t)(nt - 1) * gs * sizeof(double));
 #pragma omp parallel num_threads(nt) if (nt > 1)
@@ -352,9 +482,9 @@ int mlp_backward(mlp_workspace *ws, const mlp *net, const double *gout, double *
         for (long bi = 0; bi < (long)nb; bi++) {
             size_t p0 = (size_t)bi * bp, p1 = p0 + bp < n ? p0 + bp : n;
             if (avx2)
-                backward_rows_avx2(ws, net, gout, g, b0, b1, p0, p1);
+                backward_rows_avx2(ws, net, gout, g, b0, b1, p0, p1, lf);
             else
-                backward_rows_plain(ws, net, gout, g, b0, b1, p0, p1);
+                backward_rows_plain(ws, net, gout, g, b0, b1, p0, p1, lf);
         }
     }
     for (int t = 1; t < nt; t++) {
