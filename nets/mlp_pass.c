@@ -21,21 +21,24 @@ MLP_INLINE void forward_block(mlp_workspace *ws, const mlp *net, size_t l, size_
 {
     const size_t n = ws->n, w = net->width[l + 1], d = net->width[0];
     const mlp_plan *pl = &ws->plan;
-    const double *b = mlp_b(net, l), *W = mlp_W(net, l);
+    const double *b = mlp_b(net, l);
     const mlp_activation *act = net->act;
     double *Z = ws->z[l], *A = ws->a[l + 1];
     const size_t e0 = p0 * w, ne = (p1 - p0) * w;
     double *zv = Z + pl->val * n * w + e0, *av = A + pl->val * n * w + e0;
     double *s1 = ws->s1[l] + e0, *s2 = ws->s2[l] + e0, *s3 = ws->s3[l] + e0;
-    if (l == 0) {
-        const double *x = ws->a[0] + pl->val * n * d;
+    if (l == 0) { /* row j of Wt is column j of W */
+        const double *x = ws->a[0] + pl->val * n * d, *Wt = ws->wt + net->w_off[0];
         for (size_t p = p0; p < p1; p++) {
             double *zr = zv + (p - p0) * w;
-            for (size_t k = 0; k < w; k++) {
-                double s = b[k];
-                for (size_t j = 0; j < d; j++)
-                    s += W[k * d + j] * x[p * d + j];
-                zr[k] = s;
+#pragma omp simd
+            for (size_t k = 0; k < w; k++)
+                zr[k] = b[k];
+            for (size_t j = 0; j < d; j++) {
+                const double xj = x[p * d + j], *wj = Wt + j * w;
+#pragma omp simd
+                for (size_t k = 0; k < w; k++)
+                    zr[k] += wj[k] * xj;
             }
         }
         for (size_t c = 0; c < pl->n; c++) {
@@ -43,9 +46,12 @@ MLP_INLINE void forward_block(mlp_workspace *ws, const mlp *net, size_t l, size_
                 continue;
             int i = ws->ch.c[c].i, j = ws->ch.c[c].j;
             double *zc = Z + c * n * w + e0;
-            for (size_t p = 0; p < p1 - p0; p++)
-                for (size_t k = 0; k < w; k++)
-                    zc[p * w + k] = j < 0 ? W[k * d + (size_t)i] : 0.0;
+            for (size_t p = 0; p < p1 - p0; p++) {
+                if (j < 0)
+                    memcpy(zc + p * w, Wt + (size_t)i * w, w * sizeof *zc);
+                else
+                    memset(zc + p * w, 0, w * sizeof *zc);
+            }
         }
     } else {
         for (size_t p = 0; p < p1 - p0; p++) {
@@ -122,10 +128,17 @@ MLP_INLINE void backward_block(mlp_workspace *ws, const mlp *net, size_t l, doub
         const double *gs = G + pl->s_idx[q] * gcs;
         const double *zi = Z + pl->s_fi[q] * n * w + e0;
         const double *zj = Z + pl->s_fj[q] * n * w + e0;
-        double *gi = G + pl->s_fi[q] * gcs;
+        double *gi = G + pl->s_fi[q] * gcs, *gj = G + pl->s_fj[q] * gcs;
+        if (gi == gj) { /* pure (i, i): both terms land on G_i */
+#pragma omp simd
+            for (size_t e = 0; e < ne; e++)
+                gi[e] += 2.0 * gs[e] * s2[e] * zj[e];
+            continue;
+        }
+#pragma omp simd
         for (size_t e = 0; e < ne; e++)
             gi[e] += gs[e] * s2[e] * zj[e];
-        double *gj = G + pl->s_fj[q] * gcs; /* == gi when pure: not simd */
+#pragma omp simd
         for (size_t e = 0; e < ne; e++)
             gj[e] += gs[e] * s2[e] * zi[e];
     }
@@ -242,11 +255,22 @@ MLP_INLINE void backward_block_leaf(mlp_workspace *ws, const mlp *net, size_t l,
         const double *zi = Z + pl->s_fi[q] * n * w + e0;
         const double *zj = Z + pl->s_fj[q] * n * w + e0;
         double *gi = G + pl->s_fi[q] * gcs, *gj = G + pl->s_fj[q] * gcs;
+        if (gi == gj) { /* pure (i, i): both terms land on G_i */
+            for (size_t p = 0; p < m; p++) {
+                const double gp = 2.0 * g[p];
+#pragma omp simd
+                for (size_t k = p * w; k < p * w + w; k++)
+                    gi[k] += gp * J[k] * s2[k] * zj[k];
+            }
+            continue;
+        }
         for (size_t p = 0; p < m; p++) {
             const double gp = g[p];
+#pragma omp simd
             for (size_t k = p * w; k < p * w + w; k++)
                 gi[k] += gp * J[k] * s2[k] * zj[k];
-            for (size_t k = p * w; k < p * w + w; k++) /* gj == gi when pure: not simd */
+#pragma omp simd
+            for (size_t k = p * w; k < p * w + w; k++)
                 gj[k] += gp * J[k] * s2[k] * zi[k];
         }
     }
