@@ -40,7 +40,8 @@ int mlp_plan_make(mlp_plan *pl, const mlp_channels *ch, size_t n_inputs);
  * layer l (0 .. L-1): a[l] is its input (C*n x width[l]); for hidden layers
  * (l < L-1) z[l] its pre-activation (C*n x width[l+1], bias included on the
  * value rows) and s1/s2/s3[l] the activation's derivatives at the value
- * pre-activation (n x width[l+1]). g0/g1 hold upstream gradients in backward. */
+ * pre-activation (n x width[l+1]). g0/g1 (max_channels x widest hidden
+ * layer) hold one point's upstream gradients in the naive backward. */
 struct mlp_workspace {
     size_t n_layers, width[MLP_MAX_LAYERS + 1];
     size_t max_points, max_channels;
@@ -48,8 +49,7 @@ struct mlp_workspace {
     double *a[MLP_MAX_LAYERS];
     double *z[MLP_MAX_LAYERS];
     double *s1[MLP_MAX_LAYERS], *s2[MLP_MAX_LAYERS], *s3[MLP_MAX_LAYERS];
-    double *g0, *g1;                /* the naive pass's upstream gradients */
-    double *ones;                   /* max_points ones: bias gradients as dgemv */
+    double *g0, *g1;                /* the naive pass's upstream gradients, one point */
     /* The fast pass runs row blocks of block_pts points through every layer,
      * up to n_thr blocks at once: per thread two gradient blocks of
      * block_pts * max_channels * (widest hidden layer) in scratch, and for

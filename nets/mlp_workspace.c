@@ -40,7 +40,7 @@ mlp_workspace *mlp_workspace_alloc(const mlp *net, size_t max_points, size_t max
         if (l + 1 < L)
             total += round8(rows * net->width[l + 1]) + 3 * round8(max_points * net->width[l + 1]);
     }
-    total += 2 * round8(rows * maxw) + round8(max_points);
+    total += 2 * round8(max_channels * maxw);
     /* the fast pass: row blocks of about MLP_BLOCK_DOUBLES per channel matrix */
     size_t wmax = maxw;
     for (size_t l = 0; l <= L; l++)
@@ -91,11 +91,9 @@ mlp_workspace *mlp_workspace_alloc(const mlp *net, size_t max_points, size_t max
         }
     }
     ws->g0 = p;
-    p += round8(rows * maxw);
+    p += round8(max_channels * maxw);
     ws->g1 = p;
-    p += round8(rows * maxw);
-    ws->ones = p;
-    p += round8(max_points);
+    p += round8(max_channels * maxw);
     ws->block_pts = bp;
     ws->n_thr = n_thr;
     ws->scratch_len = scratch_len;
@@ -105,8 +103,6 @@ mlp_workspace *mlp_workspace_alloc(const mlp *net, size_t max_points, size_t max
     ws->tgrad = p;
     p += (n_thr - 1) * round8(net->n_params);
     ws->wt = p;
-    for (size_t i = 0; i < max_points; i++)
-        ws->ones[i] = 1.0;
     return ws;
 }
 
