@@ -11,23 +11,77 @@
 #include "mlp_internal.h"
 #include "mlp_simd.h"
 
+/* Where the row block [p0, p0 + m) keeps its activations: for hidden layer
+ * l its output's channels (channel c at a[l] + c * acs[l], rows of
+ * width[l+1]) and the activation's derivatives s1, s2, s3 (m x width[l+1]);
+ * g0, g1 hold its upstream gradients in backward. When ws->keep they are
+ * the block's rows of the workspace's a[l+1] and s1-s3[l], kept from
+ * forward to backward; otherwise they live in per-thread scratch and
+ * backward rebuilds them from z[l] (the workspace then stores only z). */
+typedef struct blk {
+    double *a[MLP_MAX_LAYERS], *s1[MLP_MAX_LAYERS], *s2[MLP_MAX_LAYERS], *s3[MLP_MAX_LAYERS];
+    size_t acs[MLP_MAX_LAYERS];
+    double *g0, *g1;
+} blk;
+
+/* The block view of thread t for points [p0, p0 + m). */
+static blk blk_make(const mlp_workspace *ws, const mlp *net, size_t t, size_t p0, size_t m)
+{
+    blk b;
+    const size_t bp = ws->block_pts, C = ws->max_channels;
+    double *p = ws->scratch + t * ws->scratch_len;
+    for (size_t l = 0; l + 1 < net->n_layers; l++) {
+        const size_t w = net->width[l + 1];
+        if (ws->keep) {
+            b.a[l] = ws->a[l + 1] + p0 * w;
+            b.acs[l] = ws->n * w;
+            b.s1[l] = ws->s1[l] + p0 * w;
+            b.s2[l] = ws->s2[l] + p0 * w;
+            b.s3[l] = ws->s3[l] + p0 * w;
+            continue;
+        }
+        b.a[l] = p;
+        b.acs[l] = m * w;
+        p += C * bp * w;
+        b.s1[l] = p;
+        b.s2[l] = p + bp * w;
+        b.s3[l] = p + 2 * bp * w;
+        p += 3 * bp * w;
+    }
+    b.g0 = p;
+    b.g1 = p + ws->g_len;
+    return b;
+}
+
+/* Channel c of layer l's input for the block: x rows (layer 0, global) or
+ * the block's activations; rows of width[l]. */
+static inline const double *blk_in(const mlp_workspace *ws, const blk *b, size_t l, size_t c,
+                                   size_t p0, size_t wi)
+{
+    (void)wi;
+    return l == 0 ? ws->a[0] + (c * ws->n + p0) * wi : b->a[l - 1] + c * b->acs[l - 1];
+}
+
 /* Row block [p0, p1) of hidden weight layer l. For l = 0 the pre-activation
  * is built here rather than by a dgemm, since the input rows are known: Z =
  * x W^T + b, Z_i = column i of W (A0_i = e_i), Z_ij = 0. Otherwise the dgemm
  * has filled z[l] and the bias is added to its value rows. Then s', s'', s'''
  * and every channel of a[l+1]: A = s(Z), A_i = s' Z_i, A_ij = s'' Z_i Z_j +
  * s' Z_ij. */
-MLP_INLINE void forward_block(mlp_workspace *ws, const mlp *net, size_t l, size_t p0, size_t p1)
+MLP_INLINE void forward_block(mlp_workspace *ws, const mlp *net, size_t l, const blk *bk,
+                              size_t p0, size_t p1, int make_z)
 {
     const size_t n = ws->n, w = net->width[l + 1], d = net->width[0];
     const mlp_plan *pl = &ws->plan;
     const double *b = mlp_b(net, l);
     const mlp_activation *act = net->act;
-    double *Z = ws->z[l], *A = ws->a[l + 1];
-    const size_t e0 = p0 * w, ne = (p1 - p0) * w;
-    double *zv = Z + pl->val * n * w + e0, *av = A + pl->val * n * w + e0;
-    double *s1 = ws->s1[l] + e0, *s2 = ws->s2[l] + e0, *s3 = ws->s3[l] + e0;
-    if (l == 0) { /* row j of Wt is column j of W */
+    double *Z = ws->z[l], *A = bk->a[l];
+    const size_t e0 = p0 * w, ne = (p1 - p0) * w, acs = bk->acs[l];
+    double *zv = Z + pl->val * n * w + e0, *av = A + pl->val * acs;
+    double *s1 = bk->s1[l], *s2 = bk->s2[l], *s3 = bk->s3[l];
+    if (!make_z) {
+        /* z[l] is final already: rebuild the activations only */
+    } else if (l == 0) { /* row j of Wt is column j of W */
         const double *x = ws->a[0] + pl->val * n * d, *Wt = ws->wt + net->w_off[0];
         for (size_t p = p0; p < p1; p++) {
             double *zr = zv + (p - p0) * w;
@@ -68,7 +122,7 @@ MLP_INLINE void forward_block(mlp_workspace *ws, const mlp *net, size_t l, size_
             act->eval(zv[e], av + e, s1 + e, s2 + e, s3 + e);
     for (size_t q = 0; q < pl->n1; q++) {
         const double *zf = Z + pl->f_idx[q] * n * w + e0;
-        double *af = A + pl->f_idx[q] * n * w + e0;
+        double *af = A + pl->f_idx[q] * acs;
 #pragma omp simd
         for (size_t e = 0; e < ne; e++)
             af[e] = s1[e] * zf[e];
@@ -77,7 +131,7 @@ MLP_INLINE void forward_block(mlp_workspace *ws, const mlp *net, size_t l, size_
         const double *zs = Z + pl->s_idx[q] * n * w + e0;
         const double *zi = Z + pl->s_fi[q] * n * w + e0;
         const double *zj = Z + pl->s_fj[q] * n * w + e0;
-        double *as = A + pl->s_idx[q] * n * w + e0;
+        double *as = A + pl->s_idx[q] * acs;
 #pragma omp simd
         for (size_t e = 0; e < ne; e++)
             as[e] = s2[e] * zi[e] * zj[e] + s1[e] * zs[e];
@@ -90,14 +144,14 @@ MLP_INLINE void forward_block(mlp_workspace *ws, const mlp *net, size_t l, size_
  *   dZ_i  = G_i s' + sum_{ij} G_ij s'' Z_j  (+ the same with i, j swapped)
  *   dZ_ij = G_ij s'
  * The order of the loops is what makes the update in place correct. */
-MLP_INLINE void backward_block(mlp_workspace *ws, const mlp *net, size_t l, double *G,
-                               size_t gcs, size_t p0, size_t p1)
+MLP_INLINE void backward_block(mlp_workspace *ws, const mlp *net, size_t l, const blk *bk,
+                               double *G, size_t gcs, size_t p0, size_t p1)
 {
     const size_t n = ws->n, w = net->width[l + 1];
     const mlp_plan *pl = &ws->plan;
     const double *Z = ws->z[l];
     const size_t e0 = p0 * w, ne = (p1 - p0) * w;
-    const double *s1 = ws->s1[l] + e0, *s2 = ws->s2[l] + e0, *s3 = ws->s3[l] + e0;
+    const double *s1 = bk->s1[l], *s2 = bk->s2[l], *s3 = bk->s3[l];
     double *gv = G + pl->val * gcs;
 #pragma omp simd
     for (size_t e = 0; e < ne; e++)
@@ -153,8 +207,8 @@ MLP_INLINE void backward_block(mlp_workspace *ws, const mlp *net, size_t l, doub
 /* Forward of points [p0, p1) through every layer: per layer one small
  * product per channel (rows c*n + p0 .. c*n + p1), then the element-wise
  * block; the block's rows stay in cache from one layer to the next. */
-MLP_INLINE void forward_rows(mlp_workspace *ws, const mlp *net, double *out, size_t p0,
-                             size_t p1)
+MLP_INLINE void forward_rows(mlp_workspace *ws, const mlp *net, const blk *bk, double *out,
+                             size_t p0, size_t p1)
 {
     const size_t L = net->n_layers, n = ws->n, C = ws->plan.n, m = p1 - p0;
     for (size_t l = 0; l < L; l++) {
@@ -163,14 +217,14 @@ MLP_INLINE void forward_rows(mlp_workspace *ws, const mlp *net, double *out, siz
         if (l + 1 < L) {
             if (l > 0)
                 for (size_t c = 0; c < C; c++)
-                    mlp_gemm(m, wo, wi, ws->a[l] + (c * n + p0) * wi, wi, 1, Wt, wo,
+                    mlp_gemm(m, wo, wi, blk_in(ws, bk, l, c, p0, wi), wi, 1, Wt, wo,
                              ws->z[l] + (c * n + p0) * wo, wo, 0);
-            forward_block(ws, net, l, p0, p1);
+            forward_block(ws, net, l, bk, p0, p1, 1);
             continue;
         }
         const double *W = mlp_W(net, l), *b = mlp_b(net, l);
         for (size_t c = 0; c < C; c++) {
-            const double *a = ws->a[l] + (c * n + p0) * wi;
+            const double *a = blk_in(ws, bk, l, c, p0, wi);
             double *o = out + (c * n + p0) * wo;
             if (wo == 1) { /* one output: a dot product per row */
                 for (size_t p = 0; p < m; p++) {
@@ -200,14 +254,15 @@ MLP_INLINE void forward_rows(mlp_workspace *ws, const mlp *net, double *out, siz
  *   dZ_i  = G_i s' + sum_{ij} g_ij J s'' Z_j (+ i, j swapped)   (i not a leaf)
  *   delta = J s', and a leaf's dZ_c is g_c delta (left implicit).
  * G_i of a leaf i is g_i J. Afterwards channel jslot holds delta. */
-MLP_INLINE void backward_block_leaf(mlp_workspace *ws, const mlp *net, size_t l, double *G,
-                                    size_t gcs, const double *gout, size_t p0, size_t p1)
+MLP_INLINE void backward_block_leaf(mlp_workspace *ws, const mlp *net, size_t l, const blk *bk,
+                                    double *G, size_t gcs, const double *gout, size_t p0,
+                                    size_t p1)
 {
     const size_t n = ws->n, w = net->width[l + 1], m = p1 - p0;
     const mlp_plan *pl = &ws->plan;
     const double *Z = ws->z[l];
     const size_t e0 = p0 * w, ne = m * w;
-    const double *s1 = ws->s1[l] + e0, *s2 = ws->s2[l] + e0, *s3 = ws->s3[l] + e0;
+    const double *s1 = bk->s1[l], *s2 = bk->s2[l], *s3 = bk->s3[l];
     double *gv = G + pl->val * gcs, *J = G + pl->jslot * gcs;
 #pragma omp simd
     for (size_t e = 0; e < ne; e++)
@@ -314,26 +369,28 @@ MLP_INLINE void input_grad_rows(const mlp_workspace *ws, const mlp *net, const d
 }
 
 /* Backward of points [p0, p1) through every layer, adding dLoss/dtheta to
- * grad. The upstream gradient of the block lives in buf0/buf1 (channel c at
+ * grad. First the block's activations are rebuilt from z (into bk), then
+ * the upstream gradient of the block lives in bk's g0/g1 (channel c at
  * c * (p1 - p0) * width), so blocks on other threads never share it. With
  * lf (one output, two leaves or more) the leaves ride on J (mlp_plan). */
-MLP_INLINE void backward_rows(mlp_workspace *ws, const mlp *net, const double *gout,
-                              double *grad, double *buf0, double *buf1, size_t p0, size_t p1,
-                              int lf)
+MLP_INLINE void backward_rows(mlp_workspace *ws, const mlp *net, const blk *bk,
+                              const double *gout, double *grad, size_t p0, size_t p1, int lf)
 {
     const mlp_plan *pl = &ws->plan;
     const size_t L = net->n_layers, n = ws->n, C = pl->n, m = p1 - p0, val = pl->val;
     const double *dz = gout + p0 * net->width[L];
     size_t dcs = n * net->width[L];
-    double *cur = buf0, *next = buf1;
+    double *cur = bk->g0, *next = bk->g1;
+    for (size_t l = 0; !ws->keep && l + 1 < L; l++) /* the activations again, from z */
+        forward_block(ws, net, l, bk, p0, p1, 0);
     for (size_t l = L; l-- > 0;) {
         const size_t wi = net->width[l], wo = net->width[l + 1];
         const int hidden = l + 1 < L;
         if (hidden) { /* cur: dLoss/dA of layer l+1, to dLoss/dZ in place */
             if (lf)
-                backward_block_leaf(ws, net, l, cur, m * wo, gout, p0, p1);
+                backward_block_leaf(ws, net, l, bk, cur, m * wo, gout, p0, p1);
             else
-                backward_block(ws, net, l, cur, m * wo, p0, p1);
+                backward_block(ws, net, l, bk, cur, m * wo, p0, p1);
             dz = cur;
             dcs = m * wo;
         }
@@ -344,7 +401,7 @@ MLP_INLINE void backward_rows(mlp_workspace *ws, const mlp *net, const double *g
             for (size_t c = 0; c < C; c++) {
                 if (lf && hidden && pl->leaf[c])
                     continue;
-                const double *a = ws->a[l] + (c * n + p0) * wi, *dc = dz + c * dcs;
+                const double *a = blk_in(ws, bk, l, c, p0, wi), *dc = dz + c * dcs;
                 if (wo == 1)
                     for (size_t p = 0; p < m; p++)
 #pragma omp simd
@@ -359,7 +416,7 @@ MLP_INLINE void backward_rows(mlp_workspace *ws, const mlp *net, const double *g
                 for (size_t c = 0; c < C; c++) {
                     if (!pl->leaf[c])
                         continue;
-                    const double *a = ws->a[l] + (c * n + p0) * wi, *g = gout + c * n + p0;
+                    const double *a = blk_in(ws, bk, l, c, p0, wi), *g = gout + c * n + p0;
                     for (size_t p = 0; p < m; p++) {
                         const double gp = g[p];
                         double *b = B + p * wi;
@@ -410,30 +467,29 @@ MLP_INLINE void backward_rows(mlp_workspace *ws, const mlp *net, const double *g
     }
 }
 
-static void forward_rows_plain(mlp_workspace *ws, const mlp *net, double *out, size_t p0,
-                               size_t p1)
+static void forward_rows_plain(mlp_workspace *ws, const mlp *net, const blk *bk, double *out,
+                               size_t p0, size_t p1)
 {
-    forward_rows(ws, net, out, p0, p1);
+    forward_rows(ws, net, bk, out, p0, p1);
 }
 
-MLP_AVX2 static void forward_rows_avx2(mlp_workspace *ws, const mlp *net, double *out,
-                                       size_t p0, size_t p1)
+MLP_AVX2 static void forward_rows_avx2(mlp_workspace *ws, const mlp *net, const blk *bk,
+                                       double *out, size_t p0, size_t p1)
 {
-    forward_rows(ws, net, out, p0, p1);
+    forward_rows(ws, net, bk, out, p0, p1);
 }
 
-static void backward_rows_plain(mlp_workspace *ws, const mlp *net, const double *gout,
-                                double *grad, double *buf0, double *buf1, size_t p0, size_t p1,
-                                int lf)
+static void backward_rows_plain(mlp_workspace *ws, const mlp *net, const blk *bk,
+                                const double *gout, double *grad, size_t p0, size_t p1, int lf)
 {
-    backward_rows(ws, net, gout, grad, buf0, buf1, p0, p1, lf);
+    backward_rows(ws, net, bk, gout, grad, p0, p1, lf);
 }
 
-MLP_AVX2 static void backward_rows_avx2(mlp_workspace *ws, const mlp *net, const double *gout,
-                                        double *grad, double *buf0, double *buf1, size_t p0,
-                                        size_t p1, int lf)
+MLP_AVX2 static void backward_rows_avx2(mlp_workspace *ws, const mlp *net, const blk *bk,
+                                        const double *gout, double *grad, size_t p0, size_t p1,
+                                        int lf)
 {
-    backward_rows(ws, net, gout, grad, buf0, buf1, p0, p1, lf);
+    backward_rows(ws, net, bk, gout, grad, p0, p1, lf);
 }
 
 /* Threads for nb blocks: at most what the workspace was sized for. */
@@ -469,13 +525,22 @@ int mlp_forward(mlp_workspace *ws, const mlp *net, const mlp_channels *ch,
     const size_t bp = ws->block_pts, nb = (n + bp - 1) / bp;
     const int avx2 = mlp_cpu_avx2(), nt = pass_threads(ws, nb);
     (void)nt;
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
-    for (long bi = 0; bi < (long)nb; bi++) {
-        size_t p0 = (size_t)bi * bp, p1 = p0 + bp < n ? p0 + bp : n;
-        if (avx2)
-            forward_rows_avx2(ws, net, out, p0, p1);
-        else
-            forward_rows_plain(ws, net, out, p0, p1);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+#ifdef _OPENMP
+        const size_t t = (size_t)omp_get_thread_num();
+#else
+        const size_t t = 0;
+#endif
+#pragma omp for schedule(static)
+        for (long bi = 0; bi < (long)nb; bi++) {
+            size_t p0 = (size_t)bi * bp, p1 = p0 + bp < n ? p0 + bp : n;
+            blk bk = blk_make(ws, net, t, p0, p1 - p0);
+            if (avx2)
+                forward_rows_avx2(ws, net, &bk, out, p0, p1);
+            else
+                forward_rows_plain(ws, net, &bk, out, p0, p1);
+        }
     }
     ws->ready = 1;
     return MLP_OK;
@@ -501,14 +566,14 @@ int mlp_backward(mlp_workspace *ws, const mlp *net, const double *gout, double *
         const size_t t = 0;
 #endif
         double *g = t == 0 ? grad : ws->tgrad + (t - 1) * gs;
-        double *b0 = ws->scratch + 2 * t * ws->scratch_len, *b1 = b0 + ws->scratch_len;
 #pragma omp for schedule(static)
         for (long bi = 0; bi < (long)nb; bi++) {
             size_t p0 = (size_t)bi * bp, p1 = p0 + bp < n ? p0 + bp : n;
+            blk bk = blk_make(ws, net, t, p0, p1 - p0);
             if (avx2)
-                backward_rows_avx2(ws, net, gout, g, b0, b1, p0, p1, lf);
+                backward_rows_avx2(ws, net, &bk, gout, g, p0, p1, lf);
             else
-                backward_rows_plain(ws, net, gout, g, b0, b1, p0, p1, lf);
+                backward_rows_plain(ws, net, &bk, gout, g, p0, p1, lf);
         }
     }
     for (int t = 1; t < nt; t++) {

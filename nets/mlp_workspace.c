@@ -59,9 +59,17 @@ mlp_workspace *mlp_workspace_alloc(const mlp *net, size_t max_points, size_t max
         n_thr = 1;
     if (n_thr > 256)
         n_thr = 256;
-    size_t scratch_len = round8(bp * max_channels * maxw);
-    total += n_thr * 2 * scratch_len + (n_thr - 1) * round8(net->n_params) +
-             round8(net->n_params);
+    /* keep a and s1-s3 from forward to backward when they are small;
+     * beyond MLP_KEEP_BYTES rebuild them per block from z instead */
+    size_t keep_bytes = 0;
+    for (size_t l = 0; l + 1 < L; l++)
+        keep_bytes += (max_channels + 3) * max_points * net->width[l + 1] * sizeof(double);
+    int keep = keep_bytes <= MLP_KEEP_BYTES;
+    size_t g_len = round8(bp * max_channels * maxw), scratch_len = 2 * g_len;
+    for (size_t l = 0; l + 1 < L; l++) /* room for both ways (tests switch keep) */
+        scratch_len += (max_channels + 3) * bp * net->width[l + 1];
+    scratch_len = round8(scratch_len);
+    total += n_thr * scratch_len + (n_thr - 1) * round8(net->n_params) + round8(net->n_params);
 
     mlp_workspace *ws = calloc(1, sizeof *ws);
     if (ws == NULL)
@@ -71,7 +79,8 @@ mlp_workspace *mlp_workspace_alloc(const mlp *net, size_t max_points, size_t max
         free(ws);
         return NULL;
     }
-    memset(ws->block, 0, total * sizeof(double));
+    /* not cleared: every pass writes what it reads, and the pages the fast
+     * pass never touches (a, s1-s3: the naive pass's) then cost no memory */
     ws->n_layers = L;
     memcpy(ws->width, net->width, (L + 1) * sizeof(size_t));
     ws->max_points = max_points;
@@ -97,9 +106,11 @@ mlp_workspace *mlp_workspace_alloc(const mlp *net, size_t max_points, size_t max
     ws->block_pts = bp;
     ws->n_thr = n_thr;
     ws->scratch_len = scratch_len;
+    ws->g_len = g_len;
+    ws->keep = keep;
     ws->n_params = net->n_params;
     ws->scratch = p;
-    p += n_thr * 2 * scratch_len;
+    p += n_thr * scratch_len;
     ws->tgrad = p;
     p += (n_thr - 1) * round8(net->n_params);
     ws->wt = p;

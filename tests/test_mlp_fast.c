@@ -1,8 +1,8 @@
 /* tests/test_mlp_fast.c - the pieces of the fast pass that test_mlp_grad's
  * fast-vs-naive checks may not reach: the small-matrix kernel against plain
  * loops (odd sizes, both operand layouts, accumulate), the one-output leaf
- * path with mixed second derivatives, row blocks of 4 points, and 2 threads
- * against 1. Speed is bench/'s business, not this file's. */
+ * path with mixed second derivatives, row blocks of 4 points, 2 threads
+ * against 1, activations kept or rebuilt from z. Speed is bench/'s business, not this file's. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -54,12 +54,15 @@ END_TEST
 
 /* Fast vs naive forward and backward on one net and channel set; the same
  * 1e-12-of-scale tolerance as test_mlp_grad (summation order only). */
-static void check_pair(mlp *net, const mlp_channels *ch, size_t n, unsigned long seed)
+static void check_pair_keep(mlp *net, const mlp_channels *ch, size_t n, unsigned long seed,
+                            int keep)
 {
     const size_t d = net->width[0], m = net->width[net->n_layers], P = net->n_params;
     const size_t R = ch->n * n * m;
     mlp_workspace *ws = mlp_workspace_alloc(net, n, ch->n);
     ck_assert_ptr_nonnull(ws);
+    ck_assert_int_eq(ws->keep, 1); /* small: kept by default */
+    ws->keep = keep;
     double *x = malloc(n * d * sizeof *x), *gy = malloc(R * sizeof *gy);
     double *y = malloc(R * sizeof *y), *yn = malloc(R * sizeof *yn);
     double *g = calloc(P, sizeof *g), *gn = calloc(P, sizeof *gn);
@@ -80,6 +83,30 @@ static void check_pair(mlp *net, const mlp_channels *ch, size_t n, unsigned long
     free(gn);
     mlp_workspace_free(ws);
 }
+
+/* Both ways of the fast pass: activations kept, and rebuilt from z. */
+static void check_pair(mlp *net, const mlp_channels *ch, size_t n, unsigned long seed)
+{
+    check_pair_keep(net, ch, n, seed, 1);
+    check_pair_keep(net, ch, n, seed, 0);
+}
+
+/* A big workspace rebuilds activations instead of keeping them. */
+START_TEST(big_workspace_does_not_keep)
+{
+    const size_t w[] = {2, 64, 64, 64, 1};
+    mlp *net = tmlp_net(4, w, "tanh", 3);
+    mlp_workspace *small = mlp_workspace_alloc(net, 1000, 4);
+    mlp_workspace *big = mlp_workspace_alloc(net, 50000, 4); /* 11 * 64 * 50000 * 8 * 3 > 64 MB */
+    ck_assert_ptr_nonnull(small);
+    ck_assert_ptr_nonnull(big);
+    ck_assert_int_eq(small->keep, 1);
+    ck_assert_int_eq(big->keep, 0);
+    mlp_workspace_free(small);
+    mlp_workspace_free(big);
+    mlp_free(net);
+}
+END_TEST
 
 /* One output, so leaves ride on J: every mixed and pure second derivative
  * of 3 inputs (6 leaves), and {u, u_x, u_y, u_z, u_xx} (leaves y, z, xx). */
@@ -160,6 +187,7 @@ static Suite *mlp_fast_suite(void)
     tcase_add_loop_test(tc, leaf_path_matches_naive, 0, n_act);
     tcase_add_test(tc, small_blocks_match_naive);
     tcase_add_test(tc, two_threads_match_one);
+    tcase_add_test(tc, big_workspace_does_not_keep);
     suite_add_tcase(s, tc);
     return s;
 }
