@@ -1,7 +1,9 @@
 /* nets/mlp_pass.c - the fast forward and backward passes: every channel
- * stacked into one (C*n)-row matrix per layer so each layer is one dgemm, the
- * element-wise work fused per row block (OpenMP over blocks, AVX2 where the
- * CPU has it). The per-point reference is mlp_naive.c; memory: mlp_workspace.c. */
+ * stacked as rows c*n + p, points taken in row blocks that go through every
+ * layer while they are in cache (small products by mlp_gemm, element-wise
+ * work with AVX2 where the CPU has it, OpenMP over blocks); a one-output
+ * net's leaf channels share one backward channel. The per-point reference
+ * is mlp_naive.c; memory: mlp_workspace.c. */
 #include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
