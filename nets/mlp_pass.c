@@ -60,7 +60,6 @@ static blk blk_make(const mlp_workspace *ws, const mlp *net, size_t t, size_t p0
 static inline const double *blk_in(const mlp_workspace *ws, const blk *b, size_t l, size_t c,
                                    size_t p0, size_t wi)
 {
-    (void)wi;
     return l == 0 ? ws->a[0] + (c * ws->n + p0) * wi : b->a[l - 1] + c * b->acs[l - 1];
 }
 
@@ -526,7 +525,6 @@ int mlp_forward(mlp_workspace *ws, const mlp *net, const mlp_channels *ch,
     }
     const size_t bp = ws->block_pts, nb = (n + bp - 1) / bp;
     const int avx2 = mlp_cpu_avx2(), nt = pass_threads(ws, nb);
-    (void)nt;
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
 #ifdef _OPENMP
