@@ -305,5 +305,14 @@ int mlp_plan_make(mlp_plan *pl, const mlp_channels *ch, size_t n_inputs)
             pl->n2++;
         }
     }
+    for (size_t k = 0; k < ch->n; k++)
+        pl->leaf[k] = k != pl->val;
+    for (size_t q = 0; q < pl->n2; q++)
+        pl->leaf[pl->s_fi[q]] = pl->leaf[pl->s_fj[q]] = 0;
+    for (size_t k = ch->n; k-- > 0;)
+        if (pl->leaf[k]) {
+            pl->n_leaf++;
+            pl->jslot = k;
+        }
     return MLP_OK;
 }

@@ -107,7 +107,9 @@ int mlp_channels_add(mlp_channels *ch, int i, int j);
 typedef struct mlp_workspace mlp_workspace;
 
 /* Allocates a workspace for net holding up to max_points points and up to
- * max_channels channels. Returns NULL on bad sizes or out of memory. */
+ * max_channels channels. The fast pass uses at most as many OpenMP threads
+ * as omp_get_max_threads() gave here. Returns NULL on bad sizes or out of
+ * memory. */
 mlp_workspace *mlp_workspace_alloc(const mlp *net, size_t max_points, size_t max_channels);
 /* Frees ws; NULL does nothing. */
 void mlp_workspace_free(mlp_workspace *ws);

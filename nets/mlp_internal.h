@@ -7,6 +7,14 @@
 #include <stddef.h>
 #include "mlp.h"
 
+/* Doubles per channel matrix of one row block in the fast pass: points per
+ * block = MLP_BLOCK_DOUBLES / (channels * widest layer), at least 4. */
+#define MLP_BLOCK_DOUBLES 8192
+/* The fast pass keeps every layer's activations and s1-s3 from forward to
+ * backward while they take at most this much; above, it rebuilds them per
+ * block from z (10-15% slower here, a third of the memory). */
+#define MLP_KEEP_BYTES ((size_t)64 << 20)
+
 /* Widest layer mlp_alloc accepts: keeps every size product far from overflow. */
 #define MLP_MAX_WIDTH 65536
 
@@ -18,6 +26,13 @@ typedef struct mlp_plan {
     size_t val;                     /* index of the value channel */
     size_t n1, f_idx[MLP_MAX_CHANNELS], f_var[MLP_MAX_CHANNELS];
     size_t n2, s_idx[MLP_MAX_CHANNELS], s_fi[MLP_MAX_CHANNELS], s_fj[MLP_MAX_CHANNELS];
+    /* Leaves: channels other than the value that no second derivative
+     * needs (every (i, j), and d/dx_i when no (i, .) is in the set). For a
+     * one-output net their upstream gradient at every layer is
+     * gout_c(p) J(p), J = du/dA the same for all of them, so backward
+     * carries J once in channel `jslot` (the first leaf) instead. */
+    size_t n_leaf, jslot;
+    int leaf[MLP_MAX_CHANNELS];
 } mlp_plan;
 
 /* Checks ch for a net with n_inputs inputs and fills pl. MLP_EINVAL when a
@@ -29,7 +44,8 @@ int mlp_plan_make(mlp_plan *pl, const mlp_channels *ch, size_t n_inputs);
  * layer l (0 .. L-1): a[l] is its input (C*n x width[l]); for hidden layers
  * (l < L-1) z[l] its pre-activation (C*n x width[l+1], bias included on the
  * value rows) and s1/s2/s3[l] the activation's derivatives at the value
- * pre-activation (n x width[l+1]). g0/g1 hold upstream gradients in backward. */
+ * pre-activation (n x width[l+1]). g0/g1 (max_channels x widest hidden
+ * layer) hold one point's upstream gradients in the naive backward. */
 struct mlp_workspace {
     size_t n_layers, width[MLP_MAX_LAYERS + 1];
     size_t max_points, max_channels;
@@ -37,8 +53,18 @@ struct mlp_workspace {
     double *a[MLP_MAX_LAYERS];
     double *z[MLP_MAX_LAYERS];
     double *s1[MLP_MAX_LAYERS], *s2[MLP_MAX_LAYERS], *s3[MLP_MAX_LAYERS];
-    double *g0, *g1;
-    double *ones;                   /* max_points ones: bias gradients as dgemv */
+    double *g0, *g1;                /* the naive pass's upstream gradients, one point */
+    /* The fast pass runs row blocks of block_pts points through every layer,
+     * up to n_thr blocks at once. It stores z[l] (and a[0]) for all points,
+     * and a[l > 0], s1-s3 too when keep (see MLP_KEEP_BYTES); per thread,
+     * scratch (scratch_len doubles) holds two gradient blocks of g_len
+     * doubles and, unless keep, one block's activations and s1-s3 of every
+     * hidden layer; threads 1.. add into private gradients in tgrad
+     * (n_params each, 8-aligned). */
+    size_t block_pts, n_thr, scratch_len, g_len, n_params;
+    int keep;
+    double *scratch, *tgrad;
+    double *wt;                     /* W_l transposed (width[l] x width[l+1]) at w_off[l] */
     int ready;                      /* a forward pass has filled the views */
     size_t n;                       /* points of that pass */
     mlp_channels ch;
@@ -54,5 +80,15 @@ int mlp_backward_check(const mlp_workspace *ws, const mlp *net, const double *go
 /* Fills a[0] from x: the value rows are x, first derivative rows d/dx_i are
  * e_i, second derivative rows are zero. */
 void mlp_input_fill(mlp_workspace *ws, const double *x);
+
+/* C (M x N, row stride ldc) = A B, or += when accumulate: element (i, k) of
+ * A is A[i*ars + k*acs] (so A or its transpose), B is K x N with row stride
+ * ldb. AVX2 + FMA register-blocked when the CPU has them (mlp_cpu_fma). */
+void mlp_gemm(size_t M, size_t N, size_t K, const double *A, size_t ars, size_t acs,
+              const double *B, size_t ldb, double *C, size_t ldc, int accumulate);
+/* The same in plain loops: the fallback, and what tests compare against. */
+void mlp_gemm_plain(size_t M, size_t N, size_t K, const double *A, size_t ars, size_t acs,
+                    const double *B, size_t ldb, double *C, size_t ldc, int accumulate);
+int mlp_cpu_fma(void);
 
 #endif

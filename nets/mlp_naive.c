@@ -72,17 +72,18 @@ int mlp_backward_naive(mlp_workspace *ws, const mlp *net, const double *gout, do
                     size_t e = p * wo + o;
                     double s1 = ws->s1[l][e], s2 = ws->s2[l][e], s3 = ws->s3[l][e];
                     double d[MLP_MAX_CHANNELS];
-#define R(c) (((c) * n + p) * wo + o)
+#define R(c) ((c) * wo + o) /* this point's rows of cur; Z is global */
+#define RZ(c) (((c) * n + p) * wo + o)
                     d[pl->val] = cur[R(pl->val)] * s1;
                     for (size_t q = 0; q < pl->n1; q++) {
                         size_t f = pl->f_idx[q];
-                        d[pl->val] += cur[R(f)] * s2 * Z[R(f)];
+                        d[pl->val] += cur[R(f)] * s2 * Z[RZ(f)];
                         d[f] = cur[R(f)] * s1;
                     }
                     for (size_t q = 0; q < pl->n2; q++) {
                         size_t s = pl->s_idx[q], fi = pl->s_fi[q], fj = pl->s_fj[q];
-                        double g = cur[R(s)], zi = Z[R(fi)], zj = Z[R(fj)];
-                        d[pl->val] += g * (s3 * zi * zj + s2 * Z[R(s)]);
+                        double g = cur[R(s)], zi = Z[RZ(fi)], zj = Z[RZ(fj)];
+                        d[pl->val] += g * (s3 * zi * zj + s2 * Z[RZ(s)]);
                         d[fi] += g * s2 * zj;
                         d[fj] += g * s2 * zi;
                         d[s] = g * s1;
@@ -90,13 +91,14 @@ int mlp_backward_naive(mlp_workspace *ws, const mlp *net, const double *gout, do
                     for (size_t c = 0; c < C; c++)
                         cur[R(c)] = d[c];
 #undef R
+#undef RZ
                 }
                 dzb = cur;
             }
             double *gW = grad + net->w_off[l], *gb = grad + net->b_off[l];
             const double *W = mlp_W(net, l);
             for (size_t c = 0; c < C; c++) {
-                const double *dz = dzb + (c * n + p) * wo;
+                const double *dz = dzb == gout ? gout + (c * n + p) * wo : dzb + c * wo;
                 const double *a = ws->a[l] + (c * n + p) * wi;
                 for (size_t o = 0; o < wo; o++) {
                     for (size_t k = 0; k < wi; k++)
@@ -106,7 +108,7 @@ int mlp_backward_naive(mlp_workspace *ws, const mlp *net, const double *gout, do
                 }
                 if (l == 0)
                     continue;
-                double *g = next + (c * n + p) * wi;
+                double *g = next + c * wi;
                 for (size_t k = 0; k < wi; k++) {
                     double s = 0.0;
                     for (size_t o = 0; o < wo; o++)

@@ -1,20 +1,67 @@
 /* nets/mlp_pass.c - the fast forward and backward passes: every channel
- * stacked into one (C*n)-row matrix per layer so each layer is one dgemm, the
- * element-wise work fused per row block (OpenMP over blocks, AVX2 where the
- * CPU has it). The per-point reference is mlp_naive.c; memory: mlp_workspace.c. */
+ * stacked as rows c*n + p, points taken in row blocks that go through every
+ * layer while they are in cache (small products by mlp_gemm, element-wise
+ * work with AVX2 where the CPU has it, OpenMP over blocks); a one-output
+ * net's leaf channels share one backward channel. The per-point reference
+ * is mlp_naive.c; memory: mlp_workspace.c. */
 #include <stdlib.h>
 #include <string.h>
-#include <cblas.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "mlp.h"
 #include "mlp_internal.h"
 #include "mlp_simd.h"
 
-/* Elements per row block in the element-wise passes: a block of every
- * channel plus s', s'', s''' stays in L2 (~200 KB at 2048 and 4 channels). */
-#define MLP_BLOCK_ELEMS 2048
+/* Where the row block [p0, p0 + m) keeps its activations: for hidden layer
+ * l its output's channels (channel c at a[l] + c * acs[l], rows of
+ * width[l+1]) and the activation's derivatives s1, s2, s3 (m x width[l+1]);
+ * g0, g1 hold its upstream gradients in backward. When ws->keep they are
+ * the block's rows of the workspace's a[l+1] and s1-s3[l], kept from
+ * forward to backward; otherwise they live in per-thread scratch and
+ * backward rebuilds them from z[l] (the workspace then stores only z). */
+typedef struct blk {
+    double *a[MLP_MAX_LAYERS], *s1[MLP_MAX_LAYERS], *s2[MLP_MAX_LAYERS], *s3[MLP_MAX_LAYERS];
+    size_t acs[MLP_MAX_LAYERS];
+    double *g0, *g1;
+} blk;
 
-/* Rows per block for a layer of width w. */
-static size_t block_rows(size_t w) { return w >= MLP_BLOCK_ELEMS ? 1 : MLP_BLOCK_ELEMS / w; }
+/* The block view of thread t for points [p0, p0 + m). */
+static blk blk_make(const mlp_workspace *ws, const mlp *net, size_t t, size_t p0, size_t m)
+{
+    blk b;
+    const size_t bp = ws->block_pts, C = ws->max_channels;
+    double *p = ws->scratch + t * ws->scratch_len;
+    for (size_t l = 0; l + 1 < net->n_layers; l++) {
+        const size_t w = net->width[l + 1];
+        if (ws->keep) {
+            b.a[l] = ws->a[l + 1] + p0 * w;
+            b.acs[l] = ws->n * w;
+            b.s1[l] = ws->s1[l] + p0 * w;
+            b.s2[l] = ws->s2[l] + p0 * w;
+            b.s3[l] = ws->s3[l] + p0 * w;
+            continue;
+        }
+        b.a[l] = p;
+        b.acs[l] = m * w;
+        p += C * bp * w;
+        b.s1[l] = p;
+        b.s2[l] = p + bp * w;
+        b.s3[l] = p + 2 * bp * w;
+        p += 3 * bp * w;
+    }
+    b.g0 = p;
+    b.g1 = p + ws->g_len;
+    return b;
+}
+
+/* Channel c of layer l's input for the block: x rows (layer 0, global) or
+ * the block's activations; rows of width[l]. */
+static inline const double *blk_in(const mlp_workspace *ws, const blk *b, size_t l, size_t c,
+                                   size_t p0, size_t wi)
+{
+    return l == 0 ? ws->a[0] + (c * ws->n + p0) * wi : b->a[l - 1] + c * b->acs[l - 1];
+}
 
 /* Row block [p0, p1) of hidden weight layer l. For l = 0 the pre-activation
  * is built here rather than by a dgemm, since the input rows are known: Z =
@@ -22,25 +69,31 @@ static size_t block_rows(size_t w) { return w >= MLP_BLOCK_ELEMS ? 1 : MLP_BLOCK
  * has filled z[l] and the bias is added to its value rows. Then s', s'', s'''
  * and every channel of a[l+1]: A = s(Z), A_i = s' Z_i, A_ij = s'' Z_i Z_j +
  * s' Z_ij. */
-MLP_INLINE void forward_block(mlp_workspace *ws, const mlp *net, size_t l, size_t p0, size_t p1)
+MLP_INLINE void forward_block(mlp_workspace *ws, const mlp *net, size_t l, const blk *bk,
+                              size_t p0, size_t p1, int make_z)
 {
     const size_t n = ws->n, w = net->width[l + 1], d = net->width[0];
     const mlp_plan *pl = &ws->plan;
-    const double *b = mlp_b(net, l), *W = mlp_W(net, l);
+    const double *b = mlp_b(net, l);
     const mlp_activation *act = net->act;
-    double *Z = ws->z[l], *A = ws->a[l + 1];
-    const size_t e0 = p0 * w, ne = (p1 - p0) * w;
-    double *zv = Z + pl->val * n * w + e0, *av = A + pl->val * n * w + e0;
-    double *s1 = ws->s1[l] + e0, *s2 = ws->s2[l] + e0, *s3 = ws->s3[l] + e0;
-    if (l == 0) {
-        const double *x = ws->a[0] + pl->val * n * d;
+    double *Z = ws->z[l], *A = bk->a[l];
+    const size_t e0 = p0 * w, ne = (p1 - p0) * w, acs = bk->acs[l];
+    double *zv = Z + pl->val * n * w + e0, *av = A + pl->val * acs;
+    double *s1 = bk->s1[l], *s2 = bk->s2[l], *s3 = bk->s3[l];
+    if (!make_z) {
+        /* z[l] is final already: rebuild the activations only */
+    } else if (l == 0) { /* row j of Wt is column j of W */
+        const double *x = ws->a[0] + pl->val * n * d, *Wt = ws->wt + net->w_off[0];
         for (size_t p = p0; p < p1; p++) {
             double *zr = zv + (p - p0) * w;
-            for (size_t k = 0; k < w; k++) {
-                double s = b[k];
-                for (size_t j = 0; j < d; j++)
-                    s += W[k * d + j] * x[p * d + j];
-                zr[k] = s;
+#pragma omp simd
+            for (size_t k = 0; k < w; k++)
+                zr[k] = b[k];
+            for (size_t j = 0; j < d; j++) {
+                const double xj = x[p * d + j], *wj = Wt + j * w;
+#pragma omp simd
+                for (size_t k = 0; k < w; k++)
+                    zr[k] += wj[k] * xj;
             }
         }
         for (size_t c = 0; c < pl->n; c++) {
@@ -48,9 +101,12 @@ MLP_INLINE void forward_block(mlp_workspace *ws, const mlp *net, size_t l, size_
                 continue;
             int i = ws->ch.c[c].i, j = ws->ch.c[c].j;
             double *zc = Z + c * n * w + e0;
-            for (size_t p = 0; p < p1 - p0; p++)
-                for (size_t k = 0; k < w; k++)
-                    zc[p * w + k] = j < 0 ? W[k * d + (size_t)i] : 0.0;
+            for (size_t p = 0; p < p1 - p0; p++) {
+                if (j < 0)
+                    memcpy(zc + p * w, Wt + (size_t)i * w, w * sizeof *zc);
+                else
+                    memset(zc + p * w, 0, w * sizeof *zc);
+            }
         }
     } else {
         for (size_t p = 0; p < p1 - p0; p++) {
@@ -67,7 +123,7 @@ MLP_INLINE void forward_block(mlp_workspace *ws, const mlp *net, size_t l, size_
             act->eval(zv[e], av + e, s1 + e, s2 + e, s3 + e);
     for (size_t q = 0; q < pl->n1; q++) {
         const double *zf = Z + pl->f_idx[q] * n * w + e0;
-        double *af = A + pl->f_idx[q] * n * w + e0;
+        double *af = A + pl->f_idx[q] * acs;
 #pragma omp simd
         for (size_t e = 0; e < ne; e++)
             af[e] = s1[e] * zf[e];
@@ -76,23 +132,11 @@ MLP_INLINE void forward_block(mlp_workspace *ws, const mlp *net, size_t l, size_
         const double *zs = Z + pl->s_idx[q] * n * w + e0;
         const double *zi = Z + pl->s_fi[q] * n * w + e0;
         const double *zj = Z + pl->s_fj[q] * n * w + e0;
-        double *as = A + pl->s_idx[q] * n * w + e0;
+        double *as = A + pl->s_idx[q] * acs;
 #pragma omp simd
         for (size_t e = 0; e < ne; e++)
             as[e] = s2[e] * zi[e] * zj[e] + s1[e] * zs[e];
     }
-}
-
-static void forward_block_plain(mlp_workspace *ws, const mlp *net, size_t l, size_t p0,
-                                size_t p1)
-{
-    forward_block(ws, net, l, p0, p1);
-}
-
-MLP_AVX2 static void forward_block_avx2(mlp_workspace *ws, const mlp *net, size_t l,
-                                        size_t p0, size_t p1)
-{
-    forward_block(ws, net, l, p0, p1);
 }
 
 /* Row block [p0, p1) of hidden weight layer l backward: turns G (dLoss/d of
@@ -101,27 +145,27 @@ MLP_AVX2 static void forward_block_avx2(mlp_workspace *ws, const mlp *net, size_
  *   dZ_i  = G_i s' + sum_{ij} G_ij s'' Z_j  (+ the same with i, j swapped)
  *   dZ_ij = G_ij s'
  * The order of the loops is what makes the update in place correct. */
-MLP_INLINE void backward_block(mlp_workspace *ws, const mlp *net, size_t l, double *G,
-                               size_t p0, size_t p1)
+MLP_INLINE void backward_block(mlp_workspace *ws, const mlp *net, size_t l, const blk *bk,
+                               double *G, size_t gcs, size_t p0, size_t p1)
 {
     const size_t n = ws->n, w = net->width[l + 1];
     const mlp_plan *pl = &ws->plan;
     const double *Z = ws->z[l];
     const size_t e0 = p0 * w, ne = (p1 - p0) * w;
-    const double *s1 = ws->s1[l] + e0, *s2 = ws->s2[l] + e0, *s3 = ws->s3[l] + e0;
-    double *gv = G + pl->val * n * w + e0;
+    const double *s1 = bk->s1[l], *s2 = bk->s2[l], *s3 = bk->s3[l];
+    double *gv = G + pl->val * gcs;
 #pragma omp simd
     for (size_t e = 0; e < ne; e++)
         gv[e] *= s1[e];
     for (size_t q = 0; q < pl->n1; q++) {
-        const double *gf = G + pl->f_idx[q] * n * w + e0;
+        const double *gf = G + pl->f_idx[q] * gcs;
         const double *zf = Z + pl->f_idx[q] * n * w + e0;
 #pragma omp simd
         for (size_t e = 0; e < ne; e++)
             gv[e] += gf[e] * s2[e] * zf[e];
     }
     for (size_t q = 0; q < pl->n2; q++) {
-        const double *gs = G + pl->s_idx[q] * n * w + e0;
+        const double *gs = G + pl->s_idx[q] * gcs;
         const double *zs = Z + pl->s_idx[q] * n * w + e0;
         const double *zi = Z + pl->s_fi[q] * n * w + e0;
         const double *zj = Z + pl->s_fj[q] * n * w + e0;
@@ -130,65 +174,338 @@ MLP_INLINE void backward_block(mlp_workspace *ws, const mlp *net, size_t l, doub
             gv[e] += gs[e] * (s3[e] * zi[e] * zj[e] + s2[e] * zs[e]);
     }
     for (size_t q = 0; q < pl->n1; q++) {
-        double *gf = G + pl->f_idx[q] * n * w + e0;
+        double *gf = G + pl->f_idx[q] * gcs;
 #pragma omp simd
         for (size_t e = 0; e < ne; e++)
             gf[e] *= s1[e];
     }
     for (size_t q = 0; q < pl->n2; q++) {
-        const double *gs = G + pl->s_idx[q] * n * w + e0;
+        const double *gs = G + pl->s_idx[q] * gcs;
         const double *zi = Z + pl->s_fi[q] * n * w + e0;
         const double *zj = Z + pl->s_fj[q] * n * w + e0;
-        double *gi = G + pl->s_fi[q] * n * w + e0;
+        double *gi = G + pl->s_fi[q] * gcs, *gj = G + pl->s_fj[q] * gcs;
+        if (gi == gj) { /* pure (i, i): both terms land on G_i */
+#pragma omp simd
+            for (size_t e = 0; e < ne; e++)
+                gi[e] += 2.0 * gs[e] * s2[e] * zj[e];
+            continue;
+        }
+#pragma omp simd
         for (size_t e = 0; e < ne; e++)
             gi[e] += gs[e] * s2[e] * zj[e];
-        double *gj = G + pl->s_fj[q] * n * w + e0; /* == gi when pure: not simd */
+#pragma omp simd
         for (size_t e = 0; e < ne; e++)
             gj[e] += gs[e] * s2[e] * zi[e];
     }
     for (size_t q = 0; q < pl->n2; q++) {
-        double *gs = G + pl->s_idx[q] * n * w + e0;
+        double *gs = G + pl->s_idx[q] * gcs;
 #pragma omp simd
         for (size_t e = 0; e < ne; e++)
             gs[e] *= s1[e];
     }
 }
 
-static void backward_block_plain(mlp_workspace *ws, const mlp *net, size_t l, double *G,
-                                 size_t p0, size_t p1)
+/* Forward of points [p0, p1) through every layer: per layer one small
+ * product per channel (rows c*n + p0 .. c*n + p1), then the element-wise
+ * block; the block's rows stay in cache from one layer to the next. */
+MLP_INLINE void forward_rows(mlp_workspace *ws, const mlp *net, const blk *bk, double *out,
+                             size_t p0, size_t p1)
 {
-    backward_block(ws, net, l, G, p0, p1);
-}
-
-MLP_AVX2 static void backward_block_avx2(mlp_workspace *ws, const mlp *net, size_t l,
-                                         double *G, size_t p0, size_t p1)
-{
-    backward_block(ws, net, l, G, p0, p1);
-}
-
-/* Runs the forward (G == NULL) or backward block function of hidden layer l
- * over all row blocks; threads only when there are two blocks or more, so a
- * handful of points never pays for waking a team. */
-static void hidden_pass(mlp_workspace *ws, const mlp *net, size_t l, double *G)
-{
-    const size_t n = ws->n, rb = block_rows(net->width[l + 1]);
-    const long nb = (long)((n + rb - 1) / rb);
-    const int avx2 = mlp_cpu_avx2();
-#pragma omp parallel for schedule(static) if (nb > 1)
-    for (long bi = 0; bi < nb; bi++) {
-        size_t p0 = (size_t)bi * rb, p1 = p0 + rb < n ? p0 + rb : n;
-        if (G == NULL) {
-            if (avx2)
-                forward_block_avx2(ws, net, l, p0, p1);
-            else
-                forward_block_plain(ws, net, l, p0, p1);
-        } else {
-            if (avx2)
-                backward_block_avx2(ws, net, l, G, p0, p1);
-            else
-                backward_block_plain(ws, net, l, G, p0, p1);
+    const size_t L = net->n_layers, n = ws->n, C = ws->plan.n, m = p1 - p0;
+    for (size_t l = 0; l < L; l++) {
+        const size_t wi = net->width[l], wo = net->width[l + 1];
+        const double *Wt = ws->wt + net->w_off[l];
+        if (l + 1 < L) {
+            if (l > 0)
+                for (size_t c = 0; c < C; c++)
+                    mlp_gemm(m, wo, wi, blk_in(ws, bk, l, c, p0, wi), wi, 1, Wt, wo,
+                             ws->z[l] + (c * n + p0) * wo, wo, 0);
+            forward_block(ws, net, l, bk, p0, p1, 1);
+            continue;
+        }
+        const double *W = mlp_W(net, l), *b = mlp_b(net, l);
+        for (size_t c = 0; c < C; c++) {
+            const double *a = blk_in(ws, bk, l, c, p0, wi);
+            double *o = out + (c * n + p0) * wo;
+            if (wo == 1) { /* one output: a dot product per row */
+                for (size_t p = 0; p < m; p++) {
+                    double s = 0.0;
+#pragma omp simd reduction(+ : s)
+                    for (size_t k = 0; k < wi; k++)
+                        s += a[p * wi + k] * W[k];
+                    o[p] = s;
+                }
+            } else {
+                mlp_gemm(m, wo, wi, a, wi, 1, Wt, wo, o, wo, 0);
+            }
+            if (c == ws->plan.val)
+                for (size_t p = 0; p < m; p++)
+                    for (size_t k = 0; k < wo; k++)
+                        o[p * wo + k] += b[k];
         }
     }
+}
+
+/* backward_block for a one-output net whose leaves are collapsed (see
+ * mlp_plan): G holds the non-leaf channels and J in channel jslot; a leaf
+ * c's upstream gradient is g_c(p) J with g_c = gout rows of c (gout is the
+ * net's output gradient, one column). Leaves only occur as d/dx_i without a
+ * second derivative on top, or as (i, j) themselves, so:
+ *   dZ    = G s' + sum_i G_i s'' Z_i + sum_ij g_ij J (s''' Z_i Z_j + s'' Z_ij)
+ *   dZ_i  = G_i s' + sum_{ij} g_ij J s'' Z_j (+ i, j swapped)   (i not a leaf)
+ *   delta = J s', and a leaf's dZ_c is g_c delta (left implicit).
+ * G_i of a leaf i is g_i J. Afterwards channel jslot holds delta. */
+MLP_INLINE void backward_block_leaf(mlp_workspace *ws, const mlp *net, size_t l, const blk *bk,
+                                    double *G, size_t gcs, const double *gout, size_t p0,
+                                    size_t p1)
+{
+    const size_t n = ws->n, w = net->width[l + 1], m = p1 - p0;
+    const mlp_plan *pl = &ws->plan;
+    const double *Z = ws->z[l];
+    const size_t e0 = p0 * w, ne = m * w;
+    const double *s1 = bk->s1[l], *s2 = bk->s2[l], *s3 = bk->s3[l];
+    double *gv = G + pl->val * gcs, *J = G + pl->jslot * gcs;
+#pragma omp simd
+    for (size_t e = 0; e < ne; e++)
+        gv[e] *= s1[e];
+    for (size_t q = 0; q < pl->n1; q++) {
+        const size_t f = pl->f_idx[q];
+        const double *zf = Z + f * n * w + e0;
+        if (pl->leaf[f]) {
+            const double *g = gout + f * n + p0;
+            for (size_t p = 0; p < m; p++) {
+                const double gp = g[p];
+#pragma omp simd
+                for (size_t k = p * w; k < p * w + w; k++)
+                    gv[k] += gp * J[k] * s2[k] * zf[k];
+            }
+        } else {
+            const double *gf = G + f * gcs;
+#pragma omp simd
+            for (size_t e = 0; e < ne; e++)
+                gv[e] += gf[e] * s2[e] * zf[e];
+        }
+    }
+    for (size_t q = 0; q < pl->n2; q++) {
+        const double *g = gout + pl->s_idx[q] * n + p0;
+        const double *zs = Z + pl->s_idx[q] * n * w + e0;
+        const double *zi = Z + pl->s_fi[q] * n * w + e0;
+        const double *zj = Z + pl->s_fj[q] * n * w + e0;
+        for (size_t p = 0; p < m; p++) {
+            const double gp = g[p];
+#pragma omp simd
+            for (size_t k = p * w; k < p * w + w; k++)
+                gv[k] += gp * J[k] * (s3[k] * zi[k] * zj[k] + s2[k] * zs[k]);
+        }
+    }
+    for (size_t q = 0; q < pl->n1; q++) {
+        if (pl->leaf[pl->f_idx[q]])
+            continue;
+        double *gf = G + pl->f_idx[q] * gcs;
+#pragma omp simd
+        for (size_t e = 0; e < ne; e++)
+            gf[e] *= s1[e];
+    }
+    for (size_t q = 0; q < pl->n2; q++) {
+        const double *g = gout + pl->s_idx[q] * n + p0;
+        const double *zi = Z + pl->s_fi[q] * n * w + e0;
+        const double *zj = Z + pl->s_fj[q] * n * w + e0;
+        double *gi = G + pl->s_fi[q] * gcs, *gj = G + pl->s_fj[q] * gcs;
+        if (gi == gj) { /* pure (i, i): both terms land on G_i */
+            for (size_t p = 0; p < m; p++) {
+                const double gp = 2.0 * g[p];
+#pragma omp simd
+                for (size_t k = p * w; k < p * w + w; k++)
+                    gi[k] += gp * J[k] * s2[k] * zj[k];
+            }
+            continue;
+        }
+        for (size_t p = 0; p < m; p++) {
+            const double gp = g[p];
+#pragma omp simd
+            for (size_t k = p * w; k < p * w + w; k++)
+                gi[k] += gp * J[k] * s2[k] * zj[k];
+#pragma omp simd
+            for (size_t k = p * w; k < p * w + w; k++)
+                gj[k] += gp * J[k] * s2[k] * zi[k];
+        }
+    }
+#pragma omp simd
+    for (size_t e = 0; e < ne; e++)
+        J[e] *= s1[e];
+}
+
+/* dW of the first weight layer when it is hidden, from the block's dZ
+ * (channel c at dz + c*dcs): the input rows are x (value), e_i (d/dx_i) and
+ * 0 (second derivatives), so dW += dZ^T x and, for each d/dx_i, the column
+ * sums of dZ_i go into column i. With leaves collapsed (gout not NULL) a
+ * leaf's dZ_i is g_i delta, delta in channel jslot. */
+MLP_INLINE void input_grad_rows(const mlp_workspace *ws, const mlp *net, const double *dz,
+                                size_t dcs, const double *gout, size_t p0, size_t p1,
+                                double *gW, double *tmp)
+{
+    const size_t n = ws->n, d = net->width[0], w = net->width[1], val = ws->plan.val;
+    const double *x = ws->a[0] + (val * n + p0) * d, *dv = dz + val * dcs;
+    mlp_gemm(w, d, p1 - p0, dv, 1, w, x, d, gW, d, 1);
+    for (size_t q = 0; q < ws->plan.n1; q++) {
+        const size_t f = ws->plan.f_idx[q], i = ws->plan.f_var[q];
+        for (size_t k = 0; k < w; k++)
+            tmp[k] = 0.0;
+        if (gout && ws->plan.leaf[f]) {
+            const double *dl = dz + ws->plan.jslot * dcs, *g = gout + f * n + p0;
+            for (size_t p = 0; p < p1 - p0; p++)
+#pragma omp simd
+                for (size_t k = 0; k < w; k++)
+                    tmp[k] += g[p] * dl[p * w + k];
+        } else {
+            const double *df = dz + f * dcs;
+            for (size_t p = 0; p < p1 - p0; p++)
+#pragma omp simd
+                for (size_t k = 0; k < w; k++)
+                    tmp[k] += df[p * w + k];
+        }
+        for (size_t k = 0; k < w; k++)
+            gW[k * d + i] += tmp[k];
+    }
+}
+
+/* Backward of points [p0, p1) through every layer, adding dLoss/dtheta to
+ * grad. First the block's activations are rebuilt from z (into bk), then
+ * the upstream gradient of the block lives in bk's g0/g1 (channel c at
+ * c * (p1 - p0) * width), so blocks on other threads never share it. With
+ * lf (one output, two leaves or more) the leaves ride on J (mlp_plan). */
+MLP_INLINE void backward_rows(mlp_workspace *ws, const mlp *net, const blk *bk,
+                              const double *gout, double *grad, size_t p0, size_t p1, int lf)
+{
+    const mlp_plan *pl = &ws->plan;
+    const size_t L = net->n_layers, n = ws->n, C = pl->n, m = p1 - p0, val = pl->val;
+    const double *dz = gout + p0 * net->width[L];
+    size_t dcs = n * net->width[L];
+    double *cur = bk->g0, *next = bk->g1;
+    for (size_t l = 0; !ws->keep && l + 1 < L; l++) /* the activations again, from z */
+        forward_block(ws, net, l, bk, p0, p1, 0);
+    for (size_t l = L; l-- > 0;) {
+        const size_t wi = net->width[l], wo = net->width[l + 1];
+        const int hidden = l + 1 < L;
+        if (hidden) { /* cur: dLoss/dA of layer l+1, to dLoss/dZ in place */
+            if (lf)
+                backward_block_leaf(ws, net, l, bk, cur, m * wo, gout, p0, p1);
+            else
+                backward_block(ws, net, l, bk, cur, m * wo, p0, p1);
+            dz = cur;
+            dcs = m * wo;
+        }
+        double *gW = grad + net->w_off[l], *gb = grad + net->b_off[l];
+        if (l == 0 && L > 1) {
+            input_grad_rows(ws, net, dz, dcs, lf ? gout : NULL, p0, p1, gW, next);
+        } else {
+            for (size_t c = 0; c < C; c++) {
+                if (lf && hidden && pl->leaf[c])
+                    continue;
+                const double *a = blk_in(ws, bk, l, c, p0, wi), *dc = dz + c * dcs;
+                if (wo == 1)
+                    for (size_t p = 0; p < m; p++)
+#pragma omp simd
+                        for (size_t k = 0; k < wi; k++)
+                            gW[k] += dc[p] * a[p * wi + k];
+                else
+                    mlp_gemm(wo, wi, m, dc, 1, wo, a, wi, gW, wi, 1);
+            }
+            if (lf && hidden) { /* sum_leaves dZ_c^T A_c = delta^T (sum_c g_c A_c) */
+                double *B = next;
+                int first = 1;
+                for (size_t c = 0; c < C; c++) {
+                    if (!pl->leaf[c])
+                        continue;
+                    const double *a = blk_in(ws, bk, l, c, p0, wi), *g = gout + c * n + p0;
+                    for (size_t p = 0; p < m; p++) {
+                        const double gp = g[p];
+                        double *b = B + p * wi;
+                        const double *ap = a + p * wi;
+                        if (first)
+#pragma omp simd
+                            for (size_t k = 0; k < wi; k++)
+                                b[k] = gp * ap[k];
+                        else
+#pragma omp simd
+                            for (size_t k = 0; k < wi; k++)
+                                b[k] += gp * ap[k];
+                    }
+                    first = 0;
+                }
+                mlp_gemm(wo, wi, m, dz + pl->jslot * dcs, 1, wo, B, wi, gW, wi, 1);
+            }
+        }
+        const double *dv = dz + val * dcs;
+        for (size_t p = 0; p < m; p++)
+#pragma omp simd
+            for (size_t k = 0; k < wo; k++)
+                gb[k] += dv[p * wo + k];
+        if (l == 0)
+            break;
+        const double *W = mlp_W(net, l);
+        for (size_t c = 0; c < C; c++) {
+            if (lf && pl->leaf[c] && c != pl->jslot)
+                continue;
+            const double *dc = dz + c * dcs;
+            double *g = next + c * m * wi;
+            if (lf && !hidden && c == pl->jslot) /* J = W_L on every row */
+                for (size_t p = 0; p < m; p++)
+#pragma omp simd
+                    for (size_t k = 0; k < wi; k++)
+                        g[p * wi + k] = W[k];
+            else if (wo == 1) /* G_prev = dz W is an outer product */
+                for (size_t p = 0; p < m; p++)
+#pragma omp simd
+                    for (size_t k = 0; k < wi; k++)
+                        g[p * wi + k] = dc[p] * W[k];
+            else
+                mlp_gemm(m, wi, wo, dc, wo, 1, W, wi, g, wi, 0);
+        }
+        double *t = cur;
+        cur = next;
+        next = t;
+    }
+}
+
+static void forward_rows_plain(mlp_workspace *ws, const mlp *net, const blk *bk, double *out,
+                               size_t p0, size_t p1)
+{
+    forward_rows(ws, net, bk, out, p0, p1);
+}
+
+MLP_AVX2 static void forward_rows_avx2(mlp_workspace *ws, const mlp *net, const blk *bk,
+                                       double *out, size_t p0, size_t p1)
+{
+    forward_rows(ws, net, bk, out, p0, p1);
+}
+
+static void backward_rows_plain(mlp_workspace *ws, const mlp *net, const blk *bk,
+                                const double *gout, double *grad, size_t p0, size_t p1, int lf)
+{
+    backward_rows(ws, net, bk, gout, grad, p0, p1, lf);
+}
+
+MLP_AVX2 static void backward_rows_avx2(mlp_workspace *ws, const mlp *net, const blk *bk,
+                                        const double *gout, double *grad, size_t p0, size_t p1,
+                                        int lf)
+{
+    backward_rows(ws, net, bk, gout, grad, p0, p1, lf);
+}
+
+/* Threads for nb blocks: at most what the workspace was sized for. */
+static int pass_threads(const mlp_workspace *ws, size_t nb)
+{
+#ifdef _OPENMP
+    size_t t = (size_t)omp_get_max_threads();
+#else
+    size_t t = 1;
+#endif
+    if (t > ws->n_thr)
+        t = ws->n_thr;
+    if (t > nb)
+        t = nb;
+    return t < 1 ? 1 : (int)t;
 }
 
 int mlp_forward(mlp_workspace *ws, const mlp *net, const mlp_channels *ch,
@@ -198,46 +515,35 @@ int mlp_forward(mlp_workspace *ws, const mlp *net, const mlp_channels *ch,
     if (rc != MLP_OK)
         return rc;
     mlp_input_fill(ws, x);
-    const size_t L = net->n_layers, rows = ws->plan.n * n;
-    for (size_t l = 0; l < L; l++) {
+    for (size_t l = 0; l < net->n_layers; l++) {
         const size_t wi = net->width[l], wo = net->width[l + 1];
-        if (l + 1 < L) {
-            if (l > 0)
-                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)wo,
-                            (int)wi, 1.0, ws->a[l], (int)wi, mlp_W(net, l), (int)wi, 0.0,
-                            ws->z[l], (int)wo);
-            hidden_pass(ws, net, l, NULL);
-            continue;
+        const double *W = mlp_W(net, l);
+        double *Wt = ws->wt + net->w_off[l];
+        for (size_t o = 0; o < wo; o++)
+            for (size_t k = 0; k < wi; k++)
+                Wt[k * wo + o] = W[o * wi + k];
+    }
+    const size_t bp = ws->block_pts, nb = (n + bp - 1) / bp;
+    const int avx2 = mlp_cpu_avx2(), nt = pass_threads(ws, nb);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+#ifdef _OPENMP
+        const size_t t = (size_t)omp_get_thread_num();
+#else
+        const size_t t = 0;
+#endif
+#pragma omp for schedule(static)
+        for (long bi = 0; bi < (long)nb; bi++) {
+            size_t p0 = (size_t)bi * bp, p1 = p0 + bp < n ? p0 + bp : n;
+            blk bk = blk_make(ws, net, t, p0, p1 - p0);
+            if (avx2)
+                forward_rows_avx2(ws, net, &bk, out, p0, p1);
+            else
+                forward_rows_plain(ws, net, &bk, out, p0, p1);
         }
-        if (wo == 1) /* one output: a matrix-vector product is much faster */
-            cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)rows, (int)wi, 1.0, ws->a[l],
-                        (int)wi, mlp_W(net, l), 1, 0.0, out, 1);
-        else
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)wo, (int)wi,
-                        1.0, ws->a[l], (int)wi, mlp_W(net, l), (int)wi, 0.0, out, (int)wo);
-        const double *b = mlp_b(net, l);
-        double *ov = out + ws->plan.val * n * wo;
-        for (size_t p = 0; p < n; p++)
-            for (size_t k = 0; k < wo; k++)
-                ov[p * wo + k] += b[k];
     }
     ws->ready = 1;
     return MLP_OK;
-}
-
-/* dW, db of the first weight layer from its dZ when it is hidden: the input
- * rows are x (value), e_i (d/dx_i) and 0 (second derivatives), so
- * dW += dZ^T x + for each d/dx_i the column sums of dZ_i into column i. */
-static void input_layer_grad(mlp_workspace *ws, const mlp *net, const double *dz, double *grad)
-{
-    const size_t n = ws->n, d = net->width[0], w = net->width[1], val = ws->plan.val;
-    double *gW = grad + net->w_off[0];
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)w, (int)d, (int)n, 1.0,
-                dz + val * n * w, (int)w, ws->a[0] + val * n * d, (int)d, 1.0, gW, (int)d);
-    for (size_t q = 0; q < ws->plan.n1; q++)
-        cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)w, 1.0,
-                    dz + ws->plan.f_idx[q] * n * w, (int)w, ws->ones, 1, 1.0,
-                    gW + ws->plan.f_var[q], (int)d);
 }
 
 int mlp_backward(mlp_workspace *ws, const mlp *net, const double *gout, double *grad)
@@ -245,42 +551,35 @@ int mlp_backward(mlp_workspace *ws, const mlp *net, const double *gout, double *
     int rc = mlp_backward_check(ws, net, gout, grad);
     if (rc != MLP_OK)
         return rc;
-    const size_t L = net->n_layers, n = ws->n, rows = ws->plan.n * n, val = ws->plan.val;
-    const double *dz = gout;
-    double *cur = ws->g0, *next = ws->g1;
-    for (size_t l = L; l-- > 0;) {
-        const size_t wi = net->width[l], wo = net->width[l + 1];
-        const double *W = mlp_W(net, l);
-        double *gW = grad + net->w_off[l];
-        if (l + 1 < L) {
-            hidden_pass(ws, net, l, cur);
-            dz = cur;
+    const size_t n = ws->n, bp = ws->block_pts, nb = (n + bp - 1) / bp;
+    const size_t np = net->n_params, gs = (np + 7) & ~(size_t)7;
+    const int avx2 = mlp_cpu_avx2(), nt = pass_threads(ws, nb);
+    /* one output and two leaves or more: carry J for the leaves (mlp_plan) */
+    const int lf = net->width[net->n_layers] == 1 && net->n_layers > 1 && ws->plan.n_leaf >= 2;
+    if (nt > 1)
+        memset(ws->tgrad, 0, (size_t)(nt - 1) * gs * sizeof(double));
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+#ifdef _OPENMP
+        const size_t t = (size_t)omp_get_thread_num();
+#else
+        const size_t t = 0;
+#endif
+        double *g = t == 0 ? grad : ws->tgrad + (t - 1) * gs;
+#pragma omp for schedule(static)
+        for (long bi = 0; bi < (long)nb; bi++) {
+            size_t p0 = (size_t)bi * bp, p1 = p0 + bp < n ? p0 + bp : n;
+            blk bk = blk_make(ws, net, t, p0, p1 - p0);
+            if (avx2)
+                backward_rows_avx2(ws, net, &bk, gout, g, p0, p1, lf);
+            else
+                backward_rows_plain(ws, net, &bk, gout, g, p0, p1, lf);
         }
-        if (l == 0 && L > 1)
-            input_layer_grad(ws, net, dz, grad);
-        else if (wo == 1)
-            cblas_dgemv(CblasRowMajor, CblasTrans, (int)rows, (int)wi, 1.0, ws->a[l], (int)wi,
-                        dz, 1, 1.0, gW, 1);
-        else
-            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)wo, (int)wi, (int)rows,
-                        1.0, dz, (int)wo, ws->a[l], (int)wi, 1.0, gW, (int)wi);
-        cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)wo, 1.0, dz + val * n * wo,
-                    (int)wo, ws->ones, 1, 1.0, grad + net->b_off[l], 1);
-        if (l == 0)
-            break;
-        if (wo == 1) { /* G_prev = dz W is an outer product */
-            const long R = (long)rows;
-#pragma omp parallel for schedule(static) if (rows * wi >= 2 * MLP_BLOCK_ELEMS)
-            for (long r = 0; r < R; r++)
-                for (size_t k = 0; k < wi; k++)
-                    next[(size_t)r * wi + k] = dz[r] * W[k];
-        } else {
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)wi, (int)wo,
-                        1.0, dz, (int)wo, W, (int)wi, 0.0, next, (int)wi);
-        }
-        double *t = cur;
-        cur = next;
-        next = t;
+    }
+    for (int t = 1; t < nt; t++) {
+        const double *g = ws->tgrad + (size_t)(t - 1) * gs;
+        for (size_t q = 0; q < np; q++)
+            grad[q] += g[q];
     }
     return MLP_OK;
 }

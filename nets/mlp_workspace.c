@@ -5,6 +5,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 #include "mlp.h"
 #include "mlp_internal.h"
 
@@ -37,7 +40,36 @@ mlp_workspace *mlp_workspace_alloc(const mlp *net, size_t max_points, size_t max
         if (l + 1 < L)
             total += round8(rows * net->width[l + 1]) + 3 * round8(max_points * net->width[l + 1]);
     }
-    total += 2 * round8(rows * maxw) + round8(max_points);
+    total += 2 * round8(max_channels * maxw);
+    /* the fast pass: row blocks of about MLP_BLOCK_DOUBLES per channel matrix */
+    size_t wmax = maxw;
+    for (size_t l = 0; l <= L; l++)
+        if (net->width[l] > wmax)
+            wmax = net->width[l];
+    size_t bp = MLP_BLOCK_DOUBLES / (max_channels * wmax);
+    bp = bp < 4 ? 4 : bp & ~(size_t)3;
+    if (bp > max_points)
+        bp = max_points;
+#ifdef _OPENMP
+    size_t n_thr = (size_t)omp_get_max_threads();
+#else
+    size_t n_thr = 1;
+#endif
+    if (n_thr < 1)
+        n_thr = 1;
+    if (n_thr > 256)
+        n_thr = 256;
+    /* keep a and s1-s3 from forward to backward when they are small;
+     * beyond MLP_KEEP_BYTES rebuild them per block from z instead */
+    size_t keep_bytes = 0;
+    for (size_t l = 0; l + 1 < L; l++)
+        keep_bytes += (max_channels + 3) * max_points * net->width[l + 1] * sizeof(double);
+    int keep = keep_bytes <= MLP_KEEP_BYTES;
+    size_t g_len = round8(bp * max_channels * maxw), scratch_len = 2 * g_len;
+    for (size_t l = 0; l + 1 < L; l++) /* room for both ways (tests switch keep) */
+        scratch_len += (max_channels + 3) * bp * net->width[l + 1];
+    scratch_len = round8(scratch_len);
+    total += n_thr * scratch_len + (n_thr - 1) * round8(net->n_params) + round8(net->n_params);
 
     mlp_workspace *ws = calloc(1, sizeof *ws);
     if (ws == NULL)
@@ -47,7 +79,8 @@ mlp_workspace *mlp_workspace_alloc(const mlp *net, size_t max_points, size_t max
         free(ws);
         return NULL;
     }
-    memset(ws->block, 0, total * sizeof(double));
+    /* not cleared: every pass writes what it reads, and the pages the fast
+     * pass never touches (a, s1-s3: the naive pass's) then cost no memory */
     ws->n_layers = L;
     memcpy(ws->width, net->width, (L + 1) * sizeof(size_t));
     ws->max_points = max_points;
@@ -67,12 +100,20 @@ mlp_workspace *mlp_workspace_alloc(const mlp *net, size_t max_points, size_t max
         }
     }
     ws->g0 = p;
-    p += round8(rows * maxw);
+    p += round8(max_channels * maxw);
     ws->g1 = p;
-    p += round8(rows * maxw);
-    ws->ones = p;
-    for (size_t i = 0; i < max_points; i++)
-        ws->ones[i] = 1.0;
+    p += round8(max_channels * maxw);
+    ws->block_pts = bp;
+    ws->n_thr = n_thr;
+    ws->scratch_len = scratch_len;
+    ws->g_len = g_len;
+    ws->keep = keep;
+    ws->n_params = net->n_params;
+    ws->scratch = p;
+    p += n_thr * scratch_len;
+    ws->tgrad = p;
+    p += (n_thr - 1) * round8(net->n_params);
+    ws->wt = p;
     return ws;
 }
 

@@ -1,0 +1,195 @@
+/* tests/test_mlp_fast.c - the pieces of the fast pass that test_mlp_grad's
+ * fast-vs-naive checks may not reach: the small-matrix kernel against plain
+ * loops (odd sizes, both operand layouts, accumulate), the one-output leaf
+ * path with mixed second derivatives, row blocks of 4 points, 2 threads
+ * against 1, activations kept or rebuilt from z. Speed is bench/'s business, not this file's. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#include "check_main.h"
+#include "mlp.h"
+#include "mlp_internal.h"
+#include "test_mlp_util.h"
+
+/* mlp_gemm equals mlp_gemm_plain for every tile shape the kernel has (rows
+ * 1-4 of a tile, 1-3 vectors, masked tails) and both layouts of A. They
+ * differ only by FMA rounding: each entry is a sum of K <= 131 products of
+ * numbers in [-1, 1], so 1e-13 absolute is ~10 ulps of the worst sum. */
+START_TEST(gemm_matches_plain)
+{
+    const size_t sizes[] = {1, 2, 3, 4, 5, 7, 12, 13, 20, 33, 131};
+    const size_t ns = sizeof sizes / sizeof *sizes;
+    const size_t big = 131 * 140;
+    double *A = malloc(big * sizeof *A), *B = malloc(big * sizeof *B);
+    double *C = malloc(big * sizeof *C), *Cp = malloc(big * sizeof *Cp);
+    tmlp_fill(A, big, -1, 1, 1);
+    tmlp_fill(B, big, -1, 1, 2);
+    for (size_t im = 0; im < ns; im++)
+        for (size_t in = 0; in < ns; in++)
+            for (size_t ik = 0; ik < ns; ik += 2)
+                for (int layout = 0; layout < 2; layout++)
+                    for (int acc = 0; acc < 2; acc++) {
+                        size_t M = sizes[im], N = sizes[in], K = sizes[ik];
+                        size_t ars = layout ? 1 : K, acs = layout ? M : 1, ldc = N + 3;
+                        tmlp_fill(C, big, -1, 1, 3);
+                        memcpy(Cp, C, big * sizeof *C);
+                        mlp_gemm(M, N, K, A, ars, acs, B, N + 1, C, ldc, acc);
+                        mlp_gemm_plain(M, N, K, A, ars, acs, B, N + 1, Cp, ldc, acc);
+                        double e = 0.0;
+                        for (size_t q = 0; q < big; q++) /* also: nothing outside C moved */
+                            e = fmax(e, fabs(C[q] - Cp[q]));
+                        ck_assert_msg(e <= 1e-13, "M=%zu N=%zu K=%zu layout %d acc %d: %g", M,
+                                      N, K, layout, acc, e);
+                    }
+    free(A);
+    free(B);
+    free(C);
+    free(Cp);
+}
+END_TEST
+
+/* Fast vs naive forward and backward on one net and channel set; the same
+ * 1e-12-of-scale tolerance as test_mlp_grad (summation order only). */
+static void check_pair_keep(mlp *net, const mlp_channels *ch, size_t n, unsigned long seed,
+                            int keep)
+{
+    const size_t d = net->width[0], m = net->width[net->n_layers], P = net->n_params;
+    const size_t R = ch->n * n * m;
+    mlp_workspace *ws = mlp_workspace_alloc(net, n, ch->n);
+    ck_assert_ptr_nonnull(ws);
+    ck_assert_int_eq(ws->keep, 1); /* small: kept by default */
+    ws->keep = keep;
+    double *x = malloc(n * d * sizeof *x), *gy = malloc(R * sizeof *gy);
+    double *y = malloc(R * sizeof *y), *yn = malloc(R * sizeof *yn);
+    double *g = calloc(P, sizeof *g), *gn = calloc(P, sizeof *gn);
+    tmlp_fill(x, n * d, -2, 2, seed);
+    tmlp_fill(gy, R, -1, 1, seed + 1);
+    ck_assert_int_eq(mlp_forward(ws, net, ch, x, n, y), MLP_OK);
+    ck_assert_int_eq(mlp_backward(ws, net, gy, g), MLP_OK);
+    ck_assert_int_eq(mlp_forward_naive(ws, net, ch, x, n, yn), MLP_OK);
+    ck_assert_int_eq(mlp_backward_naive(ws, net, gy, gn), MLP_OK);
+    ck_assert_double_le(tmlp_relerr(y, yn, R), 1e-12);
+    ck_assert_double_le(tmlp_relerr(g, gn, P), 1e-12);
+    ck_assert_double_gt(tmlp_maxabs(gn, P), 1e-6);
+    free(x);
+    free(gy);
+    free(y);
+    free(yn);
+    free(g);
+    free(gn);
+    mlp_workspace_free(ws);
+}
+
+/* Both ways of the fast pass: activations kept, and rebuilt from z. */
+static void check_pair(mlp *net, const mlp_channels *ch, size_t n, unsigned long seed)
+{
+    check_pair_keep(net, ch, n, seed, 1);
+    check_pair_keep(net, ch, n, seed, 0);
+}
+
+/* A big workspace rebuilds activations instead of keeping them. */
+START_TEST(big_workspace_does_not_keep)
+{
+    const size_t w[] = {2, 64, 64, 64, 1};
+    mlp *net = tmlp_net(4, w, "tanh", 3);
+    mlp_workspace *small = mlp_workspace_alloc(net, 1000, 4);
+    mlp_workspace *big = mlp_workspace_alloc(net, 50000, 4); /* 11 * 64 * 50000 * 8 * 3 > 64 MB */
+    ck_assert_ptr_nonnull(small);
+    ck_assert_ptr_nonnull(big);
+    ck_assert_int_eq(small->keep, 1);
+    ck_assert_int_eq(big->keep, 0);
+    mlp_workspace_free(small);
+    mlp_workspace_free(big);
+    mlp_free(net);
+}
+END_TEST
+
+/* One output, so leaves ride on J: every mixed and pure second derivative
+ * of 3 inputs (6 leaves), and {u, u_x, u_y, u_z, u_xx} (leaves y, z, xx). */
+START_TEST(leaf_path_matches_naive)
+{
+    const size_t w[] = {3, 7, 5, 6, 1};
+    mlp *net = tmlp_net(4, w, mlp_activations[_i].name, 40 + (unsigned long)_i);
+    mlp_channels all, some;
+    tmlp_channels_all(&all, 3);
+    mlp_channels_set(&some, 0x7, 0x1, 3);
+    check_pair(net, &all, 37, 5);
+    check_pair(net, &some, 37, 6);
+    mlp_free(net);
+}
+END_TEST
+
+/* A layer of 700 gives row blocks of 4 points: 9 points are 3 blocks. */
+START_TEST(small_blocks_match_naive)
+{
+    const size_t w[] = {2, 700, 3, 1};
+    mlp *net = tmlp_net(3, w, "tanh", 7);
+    mlp_channels ch;
+    mlp_channels_set(&ch, 0x3, 0x1, 2);
+    check_pair(net, &ch, 9, 8);
+    mlp_free(net);
+}
+END_TEST
+
+/* 2 threads give the gradient of 1 thread up to summation order (per-thread
+ * partial sums): 1e-13 of scale. Skipped without OpenMP. */
+START_TEST(two_threads_match_one)
+{
+#ifdef _OPENMP
+    enum { N = 1000 };
+    const size_t w[] = {2, 20, 20, 20, 1};
+    int saved = omp_get_max_threads();
+    omp_set_num_threads(2);
+    mlp *net = tmlp_net(4, w, "tanh", 11);
+    mlp_channels ch;
+    mlp_channels_set(&ch, 0x3, 0x1, 2);
+    mlp_workspace *ws = mlp_workspace_alloc(net, N, ch.n);
+    const size_t R = ch.n * N, P = net->n_params;
+    double *x = malloc(2 * N * sizeof *x), *gy = malloc(R * sizeof *gy);
+    double *y1 = malloc(R * sizeof *y1), *y2 = malloc(R * sizeof *y2);
+    double *g1 = calloc(P, sizeof *g1), *g2 = calloc(P, sizeof *g2);
+    tmlp_fill(x, 2 * N, -1, 1, 12);
+    tmlp_fill(gy, R, -1, 1, 13);
+    omp_set_num_threads(1);
+    ck_assert_int_eq(mlp_forward(ws, net, &ch, x, N, y1), MLP_OK);
+    ck_assert_int_eq(mlp_backward(ws, net, gy, g1), MLP_OK);
+    omp_set_num_threads(2);
+    ck_assert_int_eq(mlp_forward(ws, net, &ch, x, N, y2), MLP_OK);
+    ck_assert_int_eq(mlp_backward(ws, net, gy, g2), MLP_OK);
+    ck_assert_double_eq(tmlp_relerr(y2, y1, R), 0.0); /* rows are independent: exact */
+    ck_assert_double_le(tmlp_relerr(g2, g1, P), 1e-13);
+    omp_set_num_threads(saved);
+    free(x);
+    free(gy);
+    free(y1);
+    free(y2);
+    free(g1);
+    free(g2);
+    mlp_workspace_free(ws);
+    mlp_free(net);
+#endif
+}
+END_TEST
+
+static Suite *mlp_fast_suite(void)
+{
+    int n_act = 0;
+    while (mlp_activations[n_act].name)
+        n_act++;
+    Suite *s = suite_create("mlp_fast");
+    TCase *tc = tcase_create("fast");
+    tcase_set_timeout(tc, 20);
+    tcase_add_test(tc, gemm_matches_plain);
+    tcase_add_loop_test(tc, leaf_path_matches_naive, 0, n_act);
+    tcase_add_test(tc, small_blocks_match_naive);
+    tcase_add_test(tc, two_threads_match_one);
+    tcase_add_test(tc, big_workspace_does_not_keep);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+PINN_CHECK_MAIN(mlp_fast_suite)
