@@ -3,6 +3,8 @@
 #   make check        every Check suite in tests/   (SANITIZE=1: ASan + UBSan)
 #   make run          pinn run configs/heat1d.cfg -> outputs/heat1d.h5
 #   make bench        benchmarks in bench/ (not tests)
+#   make fuzz         libFuzzer on the config loader and expressions (SECONDS=60 each)
+#   make valgrind     a short heat1d run under valgrind: no errors, no leaks
 #   make install PREFIX=/usr/local, make clean
 # Every target installs missing Debian packages first (scripts/install-deps).
 # Library flags come from pkg-config, expanded only when a recipe runs, i.e.
@@ -49,7 +51,7 @@ LIBPINNLOSS_SO = $(B)/libpinnloss.so
 PINN_BIN   = $(B)/pinn
 CORE_LIBS  = $(SOLVER_OBJ) $(NETS_OBJ) $(LIBPINNLOSS_A)
 
-.PHONY: all deps check run bench install uninstall clean
+.PHONY: all deps check run bench install uninstall clean fuzz fuzz-deps valgrind
 .SECONDARY:
 .DEFAULT_GOAL := all
 
@@ -98,6 +100,47 @@ run: all
 bench: all $(BENCHES)
 	@PINN=$(PINN_BIN) BUILD=$(B) bench/run-all $(BENCHES)
 
+# Fuzzing: clang + libFuzzer, own build dir, no OpenMP. New corpus entries
+# go to $(FUZZ_B)/corpus-*, crashes to $(FUZZ_B)/crashes/; the kept corpus is
+# tests/fuzz/corpus-* (replayed by tests/test_fuzz_replay.c in make check).
+FUZZ_B       = build-fuzz
+FUZZ_TARGETS = config expr
+FUZZ_CFLAGS  = -std=c11 -g -O1 $(WARN) -Wno-unknown-pragmas -Wno-source-uses-openmp \
+               -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJ     = $(patsubst %.c,$(FUZZ_B)/%.o,$(SOLVER_SRC) $(NETS_SRC) $(LOSS_SRC))
+SECONDS     ?= 60
+
+fuzz-deps: deps
+	@tests/fuzz/install-deps
+
+$(FUZZ_B)/%.o: %.c | fuzz-deps
+	@mkdir -p $(@D)
+	clang $(CPPFLAGS) $(PKG_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ) | fuzz-deps
+	clang $(CPPFLAGS) $(PKG_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
+
+fuzz: $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
+	@mkdir -p $(FUZZ_B)/crashes
+	for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ_B)/corpus-$$t; \
+	    $(FUZZ_B)/fuzz_$$t -max_total_time=$(SECONDS) -max_len=4096 -timeout=10 -print_final_stats=1 \
+	        -artifact_prefix=$(FUZZ_B)/crashes/$$t- $(FUZZ_B)/corpus-$$t tests/fuzz/corpus-$$t || exit 1; \
+	done
+
+# One short heat1d run under valgrind. Fails on any memory error and on
+# definite or indirect leaks; "possibly lost" (OpenMP/OpenBLAS thread stacks)
+# and "still reachable" are tolerated.
+valgrind: all
+	@mkdir -p $(B)/valgrind
+	valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1 \
+	    --log-file=$(B)/valgrind/heat1d.log $(PINN_BIN) run configs/heat1d.cfg -o $(B)/valgrind/heat1d.h5 --quiet \
+	    --set train.adam.iterations=20 --set train.lbfgs.iterations=5 --set points.interior=200 \
+	    --set reference.nx=64 --set reference.nt=64 || { cat $(B)/valgrind/heat1d.log; exit 1; }
+	@grep -E 'ERROR SUMMARY|definitely lost|indirectly lost|possibly lost' $(B)/valgrind/heat1d.log
+	@grep -q 'ERROR SUMMARY: 0 errors' $(B)/valgrind/heat1d.log
+	@! grep -E '(definitely|indirectly) lost: [1-9]' $(B)/valgrind/heat1d.log
+	@echo "valgrind: no errors, no definite or indirect leaks"
+
 # install writes pinnloss.pc afresh: $(B)/pinnloss.pc holds the last build's PREFIX.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
@@ -115,6 +158,6 @@ uninstall:
 	    $(DESTDIR)$(PREFIX)/include/pinnloss*.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/pinnloss.pc
 
 clean:
-	rm -rf build build-san pinn
+	rm -rf build build-san build-fuzz pinn
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) $(FUZZ_B) -name '*.d' 2>/dev/null)
