@@ -571,8 +571,8 @@ static int check_value(const cfg *c, const setting_spec *sp, const char *path,
         if (!(lo < hi))
             return cfg_fail(c, err, errcap, path, "empty or reversed interval [%.17g, %.17g]", lo, hi);
         if (!isfinite(hi - lo))
-            return cfg_fail(c, err, errcap, path, "interval [%.17g, %.17g] is too wide (hi - lo overflows)",
-                            lo, hi);
+            return cfg_fail(c, err, errcap, path,
+                            "interval [%.17g, %.17g] is too wide (hi - lo overflows)", lo, hi);
         return 0;
     }
     case SPEC_FLOATS:

@@ -62,7 +62,9 @@ typedef struct problem_type {
     /* Reads and checks the problem settings, compiles expressions; errors
      * name the file, line and setting. */
     int (*setup)(problem *p, const cfg *c, char *err, size_t errcap);
-    /* Builds the enabled loss terms and their points. */
+    /* Builds the enabled loss terms and their points into terms
+     * (PROBLEM_MAX_TERMS entries, zeroed first). On failure every term is
+     * released again and *n_terms is 0. */
     int (*build_terms)(problem *p, const cfg *c, gsl_rng *rng, term *terms, size_t *n_terms,
                        char *err, size_t errcap);
     /* The terms build_terms would make, without making them: fills plans

@@ -101,7 +101,8 @@ static int check_output_path(const cfg *c, const run_args *a, const char *path, 
     struct stat st;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
         return output_fail(c, a, err, errcap, path, "%s",
-                           S_ISDIR(st.st_mode) ? "is a directory" : "exists and is not a regular file");
+                           S_ISDIR(st.st_mode) ? "is a directory"
+                                               : "exists and is not a regular file");
     char dir[1024];
     const char *slash = strrchr(path, '/');
     if (!slash)
@@ -188,7 +189,9 @@ static int check_memory(const cfg *c, const problem *p, const size_t *width, siz
     total += d;
     if (d > worst)
         worst = d, worst_setting = "network.hidden", worst_count = np, worst_what = "parameters";
-    double gn = (double)cfg_int(c, "output.nt") * (p->n_in == 2 ? (double)cfg_int(c, "output.nx") : 1.0);
+    double gn = (double)cfg_int(c, "output.nt");
+    if (p->n_in == 2)
+        gn *= (double)cfg_int(c, "output.nx");
     d = gn * (n_in + 4.0 * m); /* grid, u, exact, reference, |u - ref| */
     total += d;
     if (d > worst)
@@ -216,8 +219,9 @@ static int exact_check_finite(const cfg *c, const problem *p, const grid *g, con
     size_t n = g->n * p->n_out;
     for (size_t i = 0; i < n; i++)
         if (!isfinite(u[i]))
-            return problem_check_finite(c, "problem.exact", u + i, 1, g->x + (i / p->n_out) * p->n_in,
-                                        0, p->in_names, p->n_in, err, errcap);
+            return problem_check_finite(c, "problem.exact", u + i, 1,
+                                        g->x + (i / p->n_out) * p->n_in, 0, p->in_names, p->n_in,
+                                        err, errcap);
     return 0;
 }
 
@@ -266,6 +270,7 @@ int run_job(const run_args *a)
     int used_threads = omp_get_max_threads();
 #else
     int used_threads = 1;
+    (void)threads;
 #endif
 
     /* The net. */
