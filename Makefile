@@ -3,6 +3,8 @@
 #   make check        every Check suite in tests/   (SANITIZE=1: ASan + UBSan)
 #   make run          pinn run configs/heat1d.cfg -> outputs/heat1d.h5
 #   make bench        benchmarks in bench/ (not tests)
+#   make fuzz         libFuzzer on the config loader and expressions (SECONDS=60 each)
+#   make valgrind     a short heat1d run under valgrind: no errors, no leaks
 #   make install PREFIX=/usr/local, make clean
 # Every target installs missing Debian packages first (scripts/install-deps).
 # Library flags come from pkg-config, expanded only when a recipe runs, i.e.
@@ -49,7 +51,7 @@ LIBPINNLOSS_SO = $(B)/libpinnloss.so
 PINN_BIN   = $(B)/pinn
 CORE_LIBS  = $(SOLVER_OBJ) $(NETS_OBJ) $(LIBPINNLOSS_A)
 
-.PHONY: all deps check run bench install uninstall clean
+.PHONY: all deps check run bench install uninstall clean fuzz fuzz-deps valgrind
 .SECONDARY:
 .DEFAULT_GOAL := all
 
@@ -98,6 +100,71 @@ run: all
 bench: all $(BENCHES)
 	@PINN=$(PINN_BIN) BUILD=$(B) bench/run-all $(BENCHES)
 
+# Fuzzing: clang + libFuzzer, own build dir, no OpenMP. New corpus entries
+# go to $(FUZZ_B)/corpus-*, crashes to $(FUZZ_B)/crashes/; the kept corpus is
+# tests/fuzz/corpus-* (replayed by tests/test_fuzz_replay.c in make check).
+FUZZ_B       = build-fuzz
+FUZZ_TARGETS = config expr
+FUZZ_CFLAGS  = -std=c11 -g -O1 $(WARN) -Wno-unknown-pragmas -Wno-source-uses-openmp \
+               -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJ     = $(patsubst %.c,$(FUZZ_B)/%.o,$(SOLVER_SRC) $(NETS_SRC) $(LOSS_SRC))
+SECONDS     ?= 60
+
+fuzz-deps: deps
+	@tests/fuzz/install-deps
+
+$(FUZZ_B)/%.o: %.c | fuzz-deps
+	@mkdir -p $(@D)
+	clang $(CPPFLAGS) $(PKG_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ) | fuzz-deps
+	clang $(CPPFLAGS) $(PKG_CFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
+
+# libconfig leaks a token on many syntax errors (suppressed, tests/lsan.supp),
+# and every such leak makes libFuzzer run a full leak scan: 12x slower. So the
+# config target fuzzes with leak checks off, then replays its whole corpus
+# with them on (-runs=0 executes every input once).
+FUZZ_LEAKS_config = 0
+FUZZ_LEAKS_expr   = 1
+
+fuzz: $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
+	@mkdir -p $(FUZZ_B)/crashes
+	@for t in $(FUZZ_TARGETS); do mkdir -p $(FUZZ_B)/corpus-$$t; \
+	    leaks=$(FUZZ_LEAKS_config); [ $$t = expr ] && leaks=$(FUZZ_LEAKS_expr); \
+	    echo "fuzz: $$t for $(SECONDS) s (leak checks: $$leaks)"; \
+	    $(FUZZ_B)/fuzz_$$t -max_total_time=$(SECONDS) -max_len=4096 -timeout=10 -detect_leaks=$$leaks \
+	        -print_final_stats=1 -artifact_prefix=$(FUZZ_B)/crashes/$$t- \
+	        $(FUZZ_B)/corpus-$$t tests/fuzz/corpus-$$t 2>$(FUZZ_B)/$$t.log || { tail -50 $(FUZZ_B)/$$t.log; exit 1; }; \
+	    grep -E '^Done|stat::(number_of_executed_units|new_units_added)' $(FUZZ_B)/$$t.log; \
+	    $(FUZZ_B)/fuzz_$$t -runs=0 -detect_leaks=1 -artifact_prefix=$(FUZZ_B)/crashes/$$t- \
+	        $(FUZZ_B)/corpus-$$t tests/fuzz/corpus-$$t tests/fuzz/crashers 2>$(FUZZ_B)/$$t-replay.log \
+	        || { tail -50 $(FUZZ_B)/$$t-replay.log; exit 1; }; \
+	    echo "fuzz: $$t corpus replayed with leak checks: clean"; \
+	done
+
+# One short heat1d run under valgrind, then bad configs that fail at
+# different stages (setup, terms, data, exact, output path, memory estimate;
+# exit 2 expected). Fails on any memory error and on definite or indirect
+# leaks; "possibly lost" (libgomp/OpenBLAS thread stacks) and "still
+# reachable" are tolerated.
+VALGRIND     = valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=1
+VALGRIND_BAD = $(foreach n,25 28 29 30 34 42 47 52 53,$(wildcard tests/bad-configs/$(n)-*.cfg))
+
+valgrind: all
+	@mkdir -p $(B)/valgrind
+	$(VALGRIND) --log-file=$(B)/valgrind/heat1d.log $(PINN_BIN) run configs/heat1d.cfg --quiet \
+	    -o $(B)/valgrind/heat1d.h5 --set train.adam.iterations=20 --set train.lbfgs.iterations=5 \
+	    --set points.interior=200 --set reference.nx=64 --set reference.nt=64 \
+	    || { cat $(B)/valgrind/heat1d.log; exit 1; }
+	@grep -E 'ERROR SUMMARY|(definitely|indirectly|possibly) lost:' $(B)/valgrind/heat1d.log
+	@grep -q 'ERROR SUMMARY: 0 errors' $(B)/valgrind/heat1d.log
+	@! grep -E '(definitely|indirectly) lost: [1-9]' $(B)/valgrind/heat1d.log
+	@for f in $(VALGRIND_BAD); do \
+	    $(VALGRIND) --log-file=$(B)/valgrind/bad.log $(PINN_BIN) run $$f -o $(B)/valgrind/bad.h5 2>/dev/null; \
+	    rc=$$?; [ $$rc -eq 2 ] || { echo "valgrind: $$f: exit $$rc, want 2"; cat $(B)/valgrind/bad.log; exit 1; }; \
+	done
+	@echo "valgrind: no errors, no definite or indirect leaks (heat1d + $(words $(VALGRIND_BAD)) bad configs)"
+
 # install writes pinnloss.pc afresh: $(B)/pinnloss.pc holds the last build's PREFIX.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
@@ -115,6 +182,6 @@ uninstall:
 	    $(DESTDIR)$(PREFIX)/include/pinnloss*.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/pinnloss.pc
 
 clean:
-	rm -rf build build-san pinn
+	rm -rf build build-san build-fuzz pinn
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) $(FUZZ_B) -name '*.d' 2>/dev/null)

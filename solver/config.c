@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Setting hooks mark where a value came from (the file has no hook). */
+/* Setting hooks mark where a value came from: none for the file,
+ * MARK_DEFAULT for a table default, the --set argument for an override. */
 static const char MARK_DEFAULT = 'd';
-static const char MARK_OVERRIDE = 'o';
 
 typedef struct str_node {
     struct str_node *next;
@@ -102,9 +102,10 @@ static config_setting_t *lookup(const cfg *c, const char *path)
     return config_lookup(&c->lc, path);
 }
 
-/* Creates the groups of path's parent and returns the parent; *leaf points
- * at the last component. NULL if a component exists and is not a group. */
-static config_setting_t *make_parent(cfg *c, const char *path, const char **leaf, int mark_new)
+/* Creates the groups of path's parent (new groups get hook mark) and returns
+ * the parent; *leaf points at the last component. NULL if a component exists
+ * and is not a group. */
+static config_setting_t *make_parent(cfg *c, const char *path, const char **leaf, const char *mark)
 {
     config_setting_t *g = config_root_setting(&c->lc);
     const char *p = path;
@@ -125,8 +126,7 @@ static config_setting_t *make_parent(cfg *c, const char *path, const char **leaf
             m = config_setting_add(g, name, CONFIG_TYPE_GROUP);
             if (!m)
                 return NULL;
-            if (mark_new)
-                config_setting_set_hook(m, (void *)&MARK_DEFAULT);
+            config_setting_set_hook(m, (void *)mark);
         }
         if (!config_setting_is_group(m))
             return NULL;
@@ -210,7 +210,7 @@ static int set_from_text(cfg *c, const char *path, const char *text, const char 
     }
     const char *leaf;
     int rc = -1;
-    config_setting_t *parent = make_parent(c, path, &leaf, mark == &MARK_DEFAULT);
+    config_setting_t *parent = make_parent(c, path, &leaf, mark);
     config_setting_t *v = config_lookup(&tmp, "v");
     if (parent && v) {
         config_setting_t *d = copy_setting(parent, leaf, v);
@@ -246,7 +246,10 @@ static cfg *load_common(cfg *c, const char *const *overrides, size_t n_over, cha
         }
         memcpy(path, overrides[i], plen);
         path[plen] = '\0';
-        if (set_from_text(c, path, eq + 1, &MARK_OVERRIDE) != 0) {
+        /* The hook of an overridden setting is its --set argument (a copy
+         * owned by c), so messages can quote it. */
+        const char *arg = pool_add(c, overrides[i]);
+        if (!arg || set_from_text(c, path, eq + 1, arg) != 0) {
             snprintf(err, errcap, "--set %s: cannot set '%s' (not a setting path, or its parent is not a group)",
                      overrides[i], path);
             cfg_free(c);
@@ -339,11 +342,27 @@ static int vfail(const cfg *c, char *err, size_t errcap, const char *path, const
 {
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
-    config_setting_t *s = lookup(c, path);
-    if (s && config_setting_get_hook(s) == &MARK_OVERRIDE)
-        snprintf(err, errcap, "--set %s: %s", path, msg);
-    else
-        snprintf(err, errcap, "%s:%d: %s: %s", c->file, cfg_line(c, path), path, msg);
+    /* The setting, or the nearest present parent that is a value (a --set
+     * can put a value where a group belongs: --set problem=3). */
+    char up[256];
+    snprintf(up, sizeof up, "%s", path);
+    config_setting_t *s = lookup(c, up);
+    for (char *dot; !s && (dot = strrchr(up, '.'));) {
+        *dot = '\0';
+        s = lookup(c, up);
+        if (s && config_setting_is_group(s))
+            s = NULL;
+    }
+    const char *hook = s ? config_setting_get_hook(s) : NULL;
+    int line = cfg_line(c, path);
+    if (hook && hook != &MARK_DEFAULT && strcmp(up, path) == 0)
+        snprintf(err, errcap, "--set %s: %s", hook, msg);
+    else if (hook && hook != &MARK_DEFAULT)
+        snprintf(err, errcap, "--set %s: %s: %s", hook, path, msg);
+    else if (line > 0)
+        snprintf(err, errcap, "%s:%d: %s: %s", c->file, line, path, msg);
+    else /* nothing of path is in the file: no line to name */
+        snprintf(err, errcap, "%s: %s: %s", c->file, path, msg);
     return -1;
 }
 
@@ -551,6 +570,9 @@ static int check_value(const cfg *c, const setting_spec *sp, const char *path,
             return -1;
         if (!(lo < hi))
             return cfg_fail(c, err, errcap, path, "empty or reversed interval [%.17g, %.17g]", lo, hi);
+        if (!isfinite(hi - lo))
+            return cfg_fail(c, err, errcap, path,
+                            "interval [%.17g, %.17g] is too wide (hi - lo overflows)", lo, hi);
         return 0;
     }
     case SPEC_FLOATS:

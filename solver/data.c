@@ -102,8 +102,10 @@ static int read_csv(const char *path, const char *const *cols, size_t ncols, dou
         while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
             end++;
         if (header || k != ncols || *end != '\0') {
-            snprintf(why, whycap, "%s:%zu: expected %zu numbers (%s%s...)", path, line_no, ncols,
-                     cols[0], ncols > 1 ? ", " : "");
+            char names[256] = "";
+            for (size_t j = 0, w = 0; j < ncols && w < sizeof names; j++)
+                w += (size_t)snprintf(names + w, sizeof names - w, "%s%s", j ? ", " : "", cols[j]);
+            snprintf(why, whycap, "%s:%zu: expected %zu numbers (%s)", path, line_no, ncols, names);
             rc = -1;
             break;
         }

@@ -4,6 +4,7 @@
 #include "problem.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,6 +161,23 @@ static double causal_mse(term *t, double *d)
             d[p * per + k] = f * t->r[p * per + k];
     }
     return loss / used;
+}
+
+int problem_check_finite(const cfg *c, const char *path, const double *v, size_t n,
+                         const double *at, size_t stride, const char *const *names,
+                         size_t n_names, char *err, size_t errcap)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (isfinite(v[i]))
+            continue;
+        char where[160] = "";
+        size_t w = 0;
+        for (size_t j = 0; j < n_names && w < sizeof where; j++)
+            w += (size_t)snprintf(where + w, sizeof where - w, "%s%s = %.17g", j ? ", " : " at ",
+                                  names[j], at[i * stride + j]);
+        return cfg_fail(c, err, errcap, path, "evaluates to %g%s", v[i], where);
+    }
+    return 0;
 }
 
 double term_mse(term *t, double **dldr)

@@ -55,15 +55,30 @@ typedef struct grid {
     double *axis[2];        /* axis[0] = times, axis[1] = x positions; owned */
 } grid;
 
+/* A loss term's size before its points exist, for the memory estimate that
+ * runs before anything large is allocated (see run.c). */
+typedef struct term_plan {
+    const char *setting;    /* the setting that fixes its point count */
+    size_t n;               /* points (as requested; samplers may round) */
+    size_t channels;        /* network output channels the term reads */
+    size_t n_aux, n_r;      /* as term_alloc_points */
+} term_plan;
+
 typedef struct problem_type {
     const char *name;
     const setting_spec *settings; /* problem.* settings of this type */
     /* Reads and checks the problem settings, compiles expressions; errors
      * name the file, line and setting. */
     int (*setup)(problem *p, const cfg *c, char *err, size_t errcap);
-    /* Builds the enabled loss terms and their points. */
+    /* Builds the enabled loss terms and their points into terms
+     * (PROBLEM_MAX_TERMS entries, zeroed first). On failure every term is
+     * released again and *n_terms is 0. */
     int (*build_terms)(problem *p, const cfg *c, gsl_rng *rng, term *terms, size_t *n_terms,
                        char *err, size_t errcap);
+    /* The terms build_terms would make, without making them: fills plans
+     * (PROBLEM_MAX_TERMS) and returns how many. Data terms count 0 points
+     * (their size is the file's). */
+    size_t (*plan_terms)(const problem *p, const cfg *c, term_plan *plans);
     int (*make_grid)(const problem *p, const cfg *c, grid *g);
     /* Exact solution on the grid (grid.n x n_out); 1 if none is given. */
     int (*exact)(const problem *p, const grid *g, double *u);

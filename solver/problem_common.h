@@ -12,6 +12,11 @@
 /* Compiles text over names; on failure writes `FILE:LINE: path: why`. */
 expr *problem_expr(const cfg *c, const char *path, const char *text, const char *const *names,
                    size_t n, char *err, size_t errcap);
+/* Fails with `FILE:LINE: path: evaluates to inf at x = 0, t = 1` for the
+ * first non-finite v[i]; point i's coordinates are at[i*stride + 0..n_names). */
+int problem_check_finite(const cfg *c, const char *path, const double *v, size_t n,
+                         const double *at, size_t stride, const char *const *names,
+                         size_t n_names, char *err, size_t errcap);
 /* L = mean(t->r[0..n_r)^2); *dldr points at dL/dr (inside t->r). */
 double term_mse(term *t, double **dldr);
 /* Residual r = value channel - targets (t->aux, n_r of them): the initial

@@ -265,8 +265,8 @@ static size_t count_1d(const char *name, double lo, double hi, size_t n)
     return k;
 }
 
-static int heat_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms, size_t *n_terms,
-                            char *err, size_t errcap)
+static int heat_build_terms_in(problem *p, const cfg *c, gsl_rng *rng, term *terms,
+                               size_t *n_terms, char *err, size_t errcap)
 {
     heat *h = p->impl;
     const char *smp = cfg_string(c, "points.sampler");
@@ -292,6 +292,9 @@ static int heat_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
             return cfg_fail(c, err, errcap, "loss.pde.causal_bins", "out of memory");
         if (pde_resample(t, p, rng))
             return cfg_fail(c, err, errcap, "points.sampler", "sampling failed");
+        if (problem_check_finite(c, "problem.source", t->aux, n, t->x, 2, XT_NAMES, 2, err,
+                                 errcap))
+            return -1;
     }
     if (cfg_bool(c, "loss.boundary.enabled")) {
         term *t = &terms[nt++];
@@ -317,6 +320,11 @@ static int heat_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
             double tv = t->x[2 * i + 1];
             t->aux[i] = h->side[s] ? expr_eval(h->side[s], &tv) : 0.0;
         }
+        if (problem_check_finite(c, "problem.left.value", t->aux, k, t->x + 1, 2, T_NAMES, 1,
+                                 err, errcap)
+            || problem_check_finite(c, "problem.right.value", t->aux + k, k, t->x + 2 * k + 1, 2,
+                                    T_NAMES, 1, err, errcap))
+            return -1;
         mlp_channels_set(&t->ch, 1u << IN_X, 0, 2);
         t->loss = boundary_loss;
     }
@@ -335,6 +343,9 @@ static int heat_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
             t->x[2 * i + 1] = t0;
             t->aux[i] = expr_eval(h->initial, &xi);
         }
+        if (problem_check_finite(c, "problem.initial", t->aux, n, t->x, 2, X_NAMES, 1, err,
+                                 errcap))
+            return -1;
         mlp_channels_set(&t->ch, 0, 0, 2);
         t->loss = term_value_loss;
     }
@@ -397,11 +408,54 @@ static int heat_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
             t->x[2 * (k * q + k + i) + 1] = times[i];
         }
         gsl_integration_glfixed_table_free(gl);
+        if (problem_check_finite(c, "problem.source", t->aux + q, k, t->x + 2 * k * q + 1, 2,
+                                 T_NAMES, 1, err, errcap))
+            return -1;
         mlp_channels_set(&t->ch, 1u << IN_X | 1u << IN_T, 0, 2);
         t->loss = conservation_loss;
     }
     *n_terms = nt;
     return 0;
+}
+
+/* build_terms: on failure nothing stays allocated. */
+static int heat_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms, size_t *n_terms,
+                          char *err, size_t errcap)
+{
+    memset(terms, 0, PROBLEM_MAX_TERMS * sizeof *terms);
+    *n_terms = 0;
+    if (heat_build_terms_in(p, c, rng, terms, n_terms, err, errcap) == 0)
+        return 0;
+    for (size_t k = 0; k < PROBLEM_MAX_TERMS; k++)
+        term_release(&terms[k]);
+    *n_terms = 0;
+    return -1;
+}
+
+static size_t heat_plan_terms(const problem *p, const cfg *c, term_plan *plans)
+{
+    (void)p;
+    size_t nt = 0;
+    if (cfg_bool(c, "loss.pde.enabled")) {
+        size_t n = (size_t)cfg_int(c, "points.interior");
+        plans[nt++] = (term_plan){"points.interior", n, 4, n, n}; /* u, u_x, u_t, u_xx */
+    }
+    if (cfg_bool(c, "loss.boundary.enabled")) {
+        size_t n = (size_t)cfg_int(c, "points.boundary");
+        plans[nt++] = (term_plan){"points.boundary", n, 2, n, n};
+    }
+    if (cfg_bool(c, "loss.initial.enabled")) {
+        size_t n = (size_t)cfg_int(c, "points.initial");
+        plans[nt++] = (term_plan){"points.initial", n, 1, n, n};
+    }
+    if (cfg_has(c, "loss.data.file") && cfg_bool(c, "loss.data.enabled"))
+        plans[nt++] = (term_plan){"loss.data.file", 0, 1, 0, 0};
+    if (cfg_bool(c, "loss.conservation.enabled")) {
+        size_t k = (size_t)cfg_int(c, "loss.conservation.times");
+        size_t q = (size_t)cfg_int(c, "loss.conservation.nodes");
+        plans[nt++] = (term_plan){"loss.conservation.times", k * q + 2 * k, 3, q + k, k};
+    }
+    return nt;
 }
 
 /* ---- grid, exact, reference -------------------------------------------- */
@@ -486,6 +540,7 @@ const problem_type problem_heat = {
     .settings = heat_settings,
     .setup = heat_setup,
     .build_terms = heat_build_terms,
+    .plan_terms = heat_plan_terms,
     .make_grid = heat_make_grid,
     .exact = heat_exact,
     .reference = heat_reference,

@@ -161,6 +161,9 @@ static int ode_setup(problem *p, const cfg *c, char *err, size_t errcap)
         o->vals[0] = p->lo[0];
         memcpy(o->vals + 1, o->y0, m * sizeof *o->y0);
         o->q0 = expr_eval(o->invariant, o->vals);
+        if (problem_check_finite(c, "problem.invariant", &o->q0, 1, o->vals, 0, o->names, m + 1,
+                                 err, errcap))
+            return -1;
     }
     return 0;
 }
@@ -223,8 +226,8 @@ static double invariant_loss(term *t, const problem *p, const double *out, doubl
     return loss;
 }
 
-static int ode_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms, size_t *n_terms,
-                           char *err, size_t errcap)
+static int ode_build_terms_in(problem *p, const cfg *c, gsl_rng *rng, term *terms,
+                              size_t *n_terms, char *err, size_t errcap)
 {
     ode *o = p->impl;
     size_t m = o->m, nt = 0;
@@ -303,6 +306,38 @@ static int ode_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms, 
     return 0;
 }
 
+/* build_terms: on failure nothing stays allocated. */
+static int ode_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms, size_t *n_terms,
+                          char *err, size_t errcap)
+{
+    memset(terms, 0, PROBLEM_MAX_TERMS * sizeof *terms);
+    *n_terms = 0;
+    if (ode_build_terms_in(p, c, rng, terms, n_terms, err, errcap) == 0)
+        return 0;
+    for (size_t k = 0; k < PROBLEM_MAX_TERMS; k++)
+        term_release(&terms[k]);
+    *n_terms = 0;
+    return -1;
+}
+
+static size_t ode_plan_terms(const problem *p, const cfg *c, term_plan *plans)
+{
+    size_t m = p->n_out, nt = 0;
+    if (cfg_bool(c, "loss.pde.enabled")) {
+        size_t n = (size_t)cfg_int(c, "points.interior");
+        plans[nt++] = (term_plan){"points.interior", n, 2, 0, n * m}; /* y, y' */
+    }
+    if (cfg_bool(c, "loss.initial.enabled"))
+        plans[nt++] = (term_plan){"loss.initial", 1, 1, m, m};
+    if (cfg_has(c, "loss.data.file") && cfg_bool(c, "loss.data.enabled"))
+        plans[nt++] = (term_plan){"loss.data.file", 0, 1, 0, 0};
+    if (cfg_bool(c, "loss.conservation.enabled")) {
+        size_t n = (size_t)cfg_int(c, "loss.conservation.times");
+        plans[nt++] = (term_plan){"loss.conservation.times", n, 1, 0, n};
+    }
+    return nt;
+}
+
 static int ode_make_grid(const problem *p, const cfg *c, grid *g)
 {
     size_t n = (size_t)cfg_int(c, "output.nt");
@@ -379,6 +414,7 @@ const problem_type problem_ode = {
     .settings = ode_settings,
     .setup = ode_setup,
     .build_terms = ode_build_terms,
+    .plan_terms = ode_plan_terms,
     .make_grid = ode_make_grid,
     .exact = ode_exact,
     .reference = ode_reference,

@@ -4,10 +4,13 @@
  * can be wrong with the config is found before any training starts. */
 #include "run.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -16,6 +19,7 @@
 #include "checkpoint.h"
 #include "output.h"
 #include "problem.h"
+#include "problem_common.h"
 #include "settings.h"
 #include "train.h"
 
@@ -85,6 +89,159 @@ static int write_checkpoint(void *ctx, trainer *tr)
     return output_write(k->path, k->res, err, sizeof err);
 }
 
+/* Where the output path came from, for messages: the -o argument, the
+ * output.file setting (file and line) or the default name. */
+static int output_fail(const cfg *c, const run_args *a, char *err, size_t errcap,
+                       const char *path, const char *fmt, const char *arg)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, fmt, arg);
+    if (a->output)
+        snprintf(err, errcap, "-o %s: %s", path, msg);
+    else if (cfg_has(c, "output.file"))
+        cfg_fail(c, err, errcap, "output.file", "%s", msg);
+    else
+        snprintf(err, errcap, "%s: output %s: %s (set -o or output.file)", a->config, path, msg);
+    return -1;
+}
+
+/* The result is written as path.tmp.PID in path's directory, then renamed:
+ * that directory must exist and be writable, and path must not be anything
+ * but a regular file. Checked before training, so a run never computes for
+ * hours and then cannot save. Writes nothing. */
+static int check_output_path(const cfg *c, const run_args *a, const char *path, char *err,
+                             size_t errcap)
+{
+    size_t n = strlen(path);
+    if (n == 0 || path[n - 1] == '/')
+        return output_fail(c, a, err, errcap, path, "%s", "not a file name");
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return output_fail(c, a, err, errcap, path, "%s",
+                           S_ISDIR(st.st_mode) ? "is a directory"
+                                               : "exists and is not a regular file");
+    char dir[1024];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    if (stat(dir, &st) != 0)
+        return output_fail(c, a, err, errcap, path,
+                           errno == ENOTDIR ? "directory '%s' is under a file, not a directory"
+                                            : "directory '%s' does not exist", dir);
+    if (!S_ISDIR(st.st_mode))
+        return output_fail(c, a, err, errcap, path, "'%s' is not a directory", dir);
+    if (access(dir, W_OK | X_OK) != 0)
+        return output_fail(c, a, err, errcap, path, "directory '%s' is not writable", dir);
+    return 0;
+}
+
+/* Bytes in "1.6 TB" form. */
+static void human_bytes(double b, char *buf, size_t cap)
+{
+    static const char *const unit[] = {"bytes", "KB", "MB", "GB", "TB", "PB", "EB"};
+    size_t u = 0;
+    while (b >= 1024.0 && u + 1 < sizeof unit / sizeof *unit)
+        b /= 1024.0, u++;
+    snprintf(buf, cap, "%.3g %s", b, unit[u]);
+}
+
+/* Doubles of an mlp_workspace for n points and ch channels: the sizes
+ * nets/mlp_workspace.c allocates (activations and pre-activations of every
+ * channel, three activation-derivative rows per hidden layer, two gradient
+ * buffers of the widest layer). */
+static double workspace_doubles(const size_t *width, size_t n_layers, double n, double ch)
+{
+    double rows = n * ch, total = 0.0, maxw = 1.0;
+    for (size_t l = 0; l < n_layers; l++) {
+        total += rows * (double)width[l];
+        if (l + 1 < n_layers) {
+            total += rows * (double)width[l + 1] + 3.0 * n * (double)width[l + 1];
+            if ((double)width[l + 1] > maxw)
+                maxw = (double)width[l + 1];
+        }
+    }
+    return total + 2.0 * rows * maxw + n;
+}
+
+/* Refuses a run whose point sets, network or output grid would not fit in
+ * physical memory, before any of them is allocated. The estimate counts the
+ * big arrays (points, residuals, network workspaces and channel outputs per
+ * term, parameter-sized vectors for Adam and L-BFGS, the output grid), in
+ * doubles, as if nothing were shared; the message names the setting that
+ * contributes most. */
+static int check_memory(const cfg *c, const problem *p, const size_t *width, size_t n_layers,
+                        int reference_only, char *err, size_t errcap)
+{
+    double np = 0.0;
+    for (size_t l = 0; l < n_layers; l++)
+        np += (double)width[l + 1] * ((double)width[l] + 1.0);
+    double m = (double)p->n_out, n_in = (double)p->n_in;
+    double total = 0.0, worst = -1.0;
+    const char *worst_setting = "points.interior";
+    double worst_count = 0.0;
+    const char *worst_what = "points";
+
+    term_plan plans[PROBLEM_MAX_TERMS];
+    size_t n_plans = reference_only ? 0 : p->type->plan_terms(p, c, plans);
+    for (size_t k = 0; k < n_plans; k++) {
+        double n = (double)plans[k].n, ch = (double)plans[k].channels;
+        if (n == 0.0)
+            continue;
+        double d = n * n_in + (double)plans[k].n_aux + 2.0 * (double)plans[k].n_r /* term */
+                 + workspace_doubles(width, n_layers, n, ch) + n * n_in      /* net input */
+                 + 2.0 * ch * n * m;                                          /* out, gout */
+        total += d;
+        if (d > worst) {
+            worst = d, worst_setting = plans[k].setting, worst_count = n, worst_what = "points";
+        }
+    }
+    /* params, grad, Adam m and v, per-term gradients, L-BFGS x, g, d, w and
+     * 2 * history correction pairs. */
+    double hist = (double)cfg_int(c, "train.lbfgs.history");
+    double d = np * (8.0 + (double)n_plans + 2.0 * hist);
+    total += d;
+    if (d > worst)
+        worst = d, worst_setting = "network.hidden", worst_count = np, worst_what = "parameters";
+    double gn = (double)cfg_int(c, "output.nt");
+    if (p->n_in == 2)
+        gn *= (double)cfg_int(c, "output.nx");
+    d = gn * (n_in + 4.0 * m); /* grid, u, exact, reference, |u - ref| */
+    total += d;
+    if (d > worst)
+        worst = d, worst_setting = "output.nt", worst_count = gn, worst_what = "grid points";
+    double bytes = 8.0 * total;
+
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0)
+        return 0; /* unknown: let the allocations decide */
+    double phys = (double)pages * (double)page;
+    if (bytes <= phys)
+        return 0;
+    char need[32], have[32];
+    human_bytes(bytes, need, sizeof need);
+    human_bytes(phys, have, sizeof have);
+    return cfg_fail(c, err, errcap, worst_setting, "%.3g %s need about %s, this machine has %s",
+                    worst_count, worst_what, need, have);
+}
+
+/* The exact solution must be finite on the grid (it is for error reports;
+ * a NaN there is a mistake in the formula). */
+static int exact_check_finite(const cfg *c, const problem *p, const grid *g, const double *u,
+                              char *err, size_t errcap)
+{
+    size_t n = g->n * p->n_out;
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(u[i]))
+            return problem_check_finite(c, "problem.exact", u + i, 1,
+                                        g->x + (i / p->n_out) * p->n_in, 0, p->in_names, p->n_in,
+                                        err, errcap);
+    return 0;
+}
+
 static void print_errors(FILE *f, const char *what, const double *u, const double *v, size_t n,
                          double seconds)
 {
@@ -123,6 +280,9 @@ int run_job(const run_args *a)
     else
         default_output(a->config, out_path, sizeof out_path);
 
+    if (check_output_path(c, a, out_path, err, sizeof err))
+        goto fail;
+
     unsigned long seed = a->seed >= 0 ? (unsigned long)a->seed : (unsigned long)cfg_int(c, "train.seed");
     long long threads = a->threads >= 0 ? a->threads : cfg_int(c, "train.threads");
 #ifdef _OPENMP
@@ -131,6 +291,7 @@ int run_job(const run_args *a)
     int used_threads = omp_get_max_threads();
 #else
     int used_threads = 1;
+    (void)threads;
 #endif
 
     /* The net. */
@@ -144,6 +305,8 @@ int run_job(const run_args *a)
     for (size_t l = 0; l < n_hidden; l++)
         width[l + 1] = (size_t)cfg_float_at(c, "network.hidden", l);
     width[n_hidden + 1] = p->n_out;
+    if (check_memory(c, p, width, n_hidden + 1, a->reference_only, err, sizeof err))
+        goto fail;
     const mlp_activation *act = mlp_activation_find(cfg_string(c, "network.activation"));
     const mlp_initializer *init = mlp_initializer_find(cfg_string(c, "network.init"));
     if (!act || !init) {
@@ -181,6 +344,8 @@ int run_job(const run_args *a)
     if (p->type->exact(p, &g, exact) != 0) {
         free(exact);
         exact = NULL;
+    } else if (exact_check_finite(c, p, &g, exact, err, sizeof err)) {
+        goto fail;
     }
 
     status = 1; /* from here on a failure is the run's, not the config's */

@@ -136,10 +136,10 @@ static const bad_case bad_cases[] = {
      "t.cfg:10: network.hidden: 0 is out of range [1,4096]"},
     {HEAT_HEAD HEAT_SIDES "};\nnetwork = { hidden = 20; };\n", NULL,
      "t.cfg:10: network.hidden: must be an array of integers"},
-    {HEAT_HEAD HEAT_SIDES "};\n", "train.adam.lr=-1", "--set train.adam.lr: -1 is out of range"},
+    {HEAT_HEAD HEAT_SIDES "};\n", "train.adam.lr=-1", "--set train.adam.lr=-1: -1 is out of range"},
     {HEAT_HEAD HEAT_SIDES "};\n", "train.adam.lr", "--set train.adam.lr: expected path=value"},
     {HEAT_HEAD HEAT_SIDES "};\n", "network.widths=[3]",
-     "--set network.widths: unknown setting"},
+     "--set network.widths=[3]: unknown setting"},
     {"problem = { type = \"ode\"; t = [0.0, 1.0]; variables = [\"y\", \"z\"];\n"
      " rhs = [\"y\"]; initial = [1.0, 2.0]; };\n",
      NULL, "t.cfg:2: problem.rhs: has 1 expressions for 2 variables"},
