@@ -1,9 +1,10 @@
 /* solver/train.c - the training loop: every term's forward pass, residual and
  * backward pass, the weighted sum (weights fixed or adapted through
  * libpinnloss's weighting objects), Adam then L-BFGS through liblbfgs, the
- * history and the progress table. Configs and files are not its business;
+ * history (the progress table is train_log.c). Configs and files are not its business;
  * the weighting formulas live in losses/weighting.c, not here. */
 #include "train.h"
+#include "train_log.h"
 
 #include <lbfgs.h>
 #include <math.h>
@@ -13,14 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PREDICT_CHUNK 4096
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 void trainer_scale_inputs(const trainer *tr, const double *x, size_t n, double *xn)
 {
@@ -249,8 +242,8 @@ trainer *trainer_alloc(const problem *p, mlp *net, term *terms, size_t n_terms, 
         if (ok)
             trainer_scale_inputs(tr, t->x, t->n, tr->xn[k]);
     }
-    tr->grid_ws = mlp_workspace_alloc(net, PREDICT_CHUNK, 1);
-    tr->grid_out = malloc(PREDICT_CHUNK * (p->n_in + m) * sizeof(double));
+    tr->grid_ws = mlp_workspace_alloc(net, TRAIN_PREDICT_CHUNK, 1);
+    tr->grid_out = malloc(TRAIN_PREDICT_CHUNK * (p->n_in + m) * sizeof(double));
     tr->term_grad = calloc(n_terms * np, sizeof(double));
     tr->grad = calloc(np, sizeof(double));
     tr->adam = adam_alloc(np, opt->beta1, opt->beta2, opt->epsilon);
@@ -282,11 +275,11 @@ void trainer_watch(trainer *tr, const grid *g, const double *exact)
 int trainer_predict(trainer *tr, const double *x, size_t n, double *u)
 {
     size_t d = tr->p->n_in, m = tr->p->n_out;
-    double *xn = tr->grid_out, *out = tr->grid_out + PREDICT_CHUNK * d;
+    double *xn = tr->grid_out, *out = tr->grid_out + TRAIN_PREDICT_CHUNK * d;
     mlp_channels ch;
     mlp_channels_set(&ch, 0, 0, d);
-    for (size_t s = 0; s < n; s += PREDICT_CHUNK) {
-        size_t b = n - s < PREDICT_CHUNK ? n - s : PREDICT_CHUNK;
+    for (size_t s = 0; s < n; s += TRAIN_PREDICT_CHUNK) {
+        size_t b = n - s < TRAIN_PREDICT_CHUNK ? n - s : TRAIN_PREDICT_CHUNK;
         trainer_scale_inputs(tr, x + s * d, b, xn);
         int rc = mlp_forward(tr->grid_ws, tr->net, &ch, xn, b, out);
         if (rc != MLP_OK)
@@ -475,102 +468,11 @@ static int find_nonfinite(trainer *tr, double total)
     return 1;
 }
 
-static double rel_l2_exact(trainer *tr)
-{
-    if (!tr->g || !tr->exact)
-        return NAN;
-    size_t m = tr->p->n_out, d = tr->p->n_in;
-    double num = 0.0, den = 0.0;
-    double *xn = tr->grid_out, *out = tr->grid_out + PREDICT_CHUNK * d;
-    mlp_channels ch;
-    mlp_channels_set(&ch, 0, 0, d);
-    for (size_t s = 0; s < tr->g->n; s += PREDICT_CHUNK) {
-        size_t b = tr->g->n - s < PREDICT_CHUNK ? tr->g->n - s : PREDICT_CHUNK;
-        trainer_scale_inputs(tr, tr->g->x + s * d, b, xn);
-        mlp_forward(tr->grid_ws, tr->net, &ch, xn, b, out);
-        for (size_t i = 0; i < b * m; i++) {
-            double e = tr->exact[s * m + i], diff = out[i] - e;
-            num += diff * diff;
-            den += e * e;
-        }
-    }
-    return den > 0 ? sqrt(num / den) : sqrt(num);
-}
 
-/* ---- progress: table rows and a terminal bar --------------------------- */
 
-static int bar_enabled(const trainer *tr)
-{
-    return !tr->opt.quiet && tr->opt.log && isatty(fileno(tr->opt.log));
-}
 
-static void bar_clear(const trainer *tr)
-{
-    if (bar_enabled(tr))
-        fputs("\r\033[K", tr->opt.log);
-}
 
-static void log_header(trainer *tr)
-{
-    if (tr->opt.quiet || !tr->opt.log)
-        return;
-    FILE *f = tr->opt.log;
-    fprintf(f, "%8s %6s %9s %11s", "step", "phase", "seconds", "loss");
-    for (size_t k = 0; k < tr->n_terms; k++)
-        fprintf(f, " %11s", tr->terms[k].name);
-    for (size_t k = 0; tr->wt && k < tr->n_terms; k++) {
-        char label[32];
-        snprintf(label, sizeof label, "w_%s", tr->terms[k].name);
-        fprintf(f, " %11s", label);
-    }
-    if (tr->exact)
-        fprintf(f, " %11s", "rel_l2");
-    fputc('\n', f);
-}
 
-static void log_row(trainer *tr, int phase, double loss)
-{
-    if (tr->opt.quiet || !tr->opt.log)
-        return;
-    FILE *f = tr->opt.log;
-    bar_clear(tr);
-    fprintf(f, "%8lld %6s %9.2f %11.4e", tr->step, phase ? "lbfgs" : "adam", tr->seconds, loss);
-    for (size_t k = 0; k < tr->n_terms; k++)
-        fprintf(f, " %11.4e", tr->term_loss[k]);
-    for (size_t k = 0; tr->wt && k < tr->n_terms; k++) {
-        char label[32];
-        int w = snprintf(label, sizeof label, "w_%s", tr->terms[k].name);
-        fprintf(f, " %*.4e", w > 11 ? w : 11, tr->weight[k]);
-    }
-    if (tr->exact) {
-        tr->last_rel_l2 = rel_l2_exact(tr);
-        fprintf(f, " %11.4e", tr->last_rel_l2);
-    }
-    fputc('\n', f);
-    fflush(f);
-}
-
-static void bar_update(trainer *tr, int phase, long long done, long long total, double loss,
-                       double *last_draw)
-{
-    if (!bar_enabled(tr))
-        return;
-    double t = now_seconds();
-    if (t - *last_draw < 0.2 && done < total)
-        return;
-    *last_draw = t;
-    int width = 30, fill = total > 0 ? (int)(width * done / total) : width;
-    char bar[64];
-    for (int i = 0; i < width; i++)
-        bar[i] = i < fill ? '#' : '.';
-    bar[width] = '\0';
-    double eta = done > 0 ? tr->seconds / (double)done * (double)(total - done) : 0.0;
-    fprintf(tr->opt.log, "\r\033[K%s [%s] %lld/%lld loss %.3e", phase ? "lbfgs" : "adam ", bar,
-            done, total, loss);
-    if (phase == 0)
-        fprintf(tr->opt.log, " ETA %.0f s", eta);
-    fflush(tr->opt.log);
-}
 
 static int record(trainer *tr, int phase, double loss)
 {
@@ -599,7 +501,7 @@ static int after_step(trainer *tr)
     int stop = o->stop && *o->stop;
     /* an interrupted run writes its checkpoint as its output anyway */
     if (!stop && o->checkpoint && o->checkpoint_every > 0 && tr->step % o->checkpoint_every == 0) {
-        bar_clear(tr);
+        train_bar_clear(tr);
         if (o->checkpoint(o->checkpoint_ctx, tr) != 0 && !tr->checkpoint_failed) {
             tr->checkpoint_failed = 1;
             if (o->errs)
@@ -645,7 +547,7 @@ static void good_restore(trainer *tr)
  * on from there with half the learning rate, 0 when it stops. */
 static int diverged(trainer *tr)
 {
-    bar_clear(tr);
+    train_bar_clear(tr);
     size_t len = strlen(tr->error);
     if (!tr->has_good) {
         snprintf(tr->error + len, sizeof tr->error - len, " (no finite step to go back to)");
@@ -692,7 +594,7 @@ static train_status run_adam(trainer *tr)
     tr->has_good = 0;
     /* it == iters only checks the parameters the last step made */
     for (long long it = tr->prog.adam_done; it <= iters;) {
-        double t_start = now_seconds();
+        double t_start = train_now();
         if (!redo && it < iters && every > 0 && it > 0 && it % every == 0)
             resample_points(tr);
         redo = 0;
@@ -710,13 +612,13 @@ static train_status run_adam(trainer *tr)
         if (record(tr, 0, loss))
             return TRAIN_ENOMEM;
         if (it % tr->opt.log_every == 0)
-            log_row(tr, 0, loss);
+            train_log_row(tr, 0, loss);
         double lr = tr->prog.lr_factor * lr_schedule(tr->opt.lr, tr->opt.decay, tr->opt.decay_rate,
                                                      tr->opt.decay_steps, it);
         /* the weights for the next step; tr->grad keeps this step's */
         int rc = trainer_weights_update(tr, it, lr);
         if (rc != PL_OK) {
-            bar_clear(tr);
+            train_bar_clear(tr);
             snprintf(tr->error, sizeof tr->error, "step %lld: %s weighting update failed: %s",
                      tr->step, tr->opt.weighting, pl_strerror(rc));
             good_restore(tr);
@@ -725,8 +627,8 @@ static train_status run_adam(trainer *tr)
         adam_step(tr->adam, tr->net->params, tr->grad, lr);
         tr->step++;
         tr->prog.adam_done = ++it;
-        tr->seconds += now_seconds() - t_start;
-        bar_update(tr, 0, it, iters, loss, &last_draw);
+        tr->seconds += train_now() - t_start;
+        train_bar_update(tr, 0, it, iters, loss, &last_draw);
         if (after_step(tr))
             return TRAIN_INTERRUPTED;
     }
@@ -765,7 +667,7 @@ static int lbfgs_progress(void *instance, const lbfgsfloatval_t *x, const lbfgsf
     (void)g, (void)xnorm, (void)gnorm, (void)step, (void)k, (void)ls;
     lbfgs_ctx *ctx = instance;
     trainer *tr = ctx->tr;
-    tr->seconds += now_seconds() - ctx->t_start;
+    tr->seconds += train_now() - ctx->t_start;
     tr->step++;
     tr->prog.lbfgs_done++;
     ctx->last_loss = fx;
@@ -776,10 +678,10 @@ static int lbfgs_progress(void *instance, const lbfgsfloatval_t *x, const lbfgsf
     if (record(tr, 1, fx))
         return 1;
     if (tr->prog.lbfgs_done % tr->opt.log_every == 0)
-        log_row(tr, 1, fx);
-    bar_update(tr, 1, tr->prog.lbfgs_done, ctx->total, fx, &ctx->last_draw);
+        train_log_row(tr, 1, fx);
+    train_bar_update(tr, 1, tr->prog.lbfgs_done, ctx->total, fx, &ctx->last_draw);
     ctx->interrupted = after_step(tr);
-    ctx->t_start = now_seconds();
+    ctx->t_start = train_now();
     return ctx->interrupted;
 }
 
@@ -836,11 +738,11 @@ static train_status run_lbfgs(trainer *tr)
     param.max_iterations = (int)left;
     param.max_linesearch = tr->opt.lbfgs_max_linesearch;
     param.linesearch = LBFGS_LINESEARCH_MORETHUENTE;
-    lbfgs_ctx ctx = {.tr = tr, .t_start = now_seconds(), .last_loss = NAN,
+    lbfgs_ctx ctx = {.tr = tr, .t_start = train_now(), .last_loss = NAN,
                      .total = tr->opt.lbfgs_iterations};
     lbfgsfloatval_t fx = 0;
     int rc = lbfgs((int)np, x, &fx, lbfgs_evaluate, lbfgs_progress, &ctx, &param);
-    tr->seconds += now_seconds() - ctx.t_start;
+    tr->seconds += train_now() - ctx.t_start;
     /* liblbfgs leaves x at the last accepted point (it restores it when a
      * line search fails). */
     memcpy(tr->net->params, x, np * sizeof *x);
@@ -862,7 +764,7 @@ static train_status run_lbfgs(trainer *tr)
 
 train_status trainer_run(trainer *tr)
 {
-    log_header(tr);
+    train_log_header(tr);
     train_status st;
     if (tr->prog.phase == TRAIN_PHASE_ADAM && (st = run_adam(tr)) != TRAIN_OK)
         return st;
@@ -870,12 +772,12 @@ train_status trainer_run(trainer *tr)
         return st;
     double loss = trainer_objective(tr);
     if (find_nonfinite(tr, loss)) {
-        bar_clear(tr);
+        train_bar_clear(tr);
         return TRAIN_DIVERGED;
     }
     long long last = tr->hist.n ? tr->hist.step[tr->hist.n - 1] : -1;
     if (tr->step != last || tr->step % tr->opt.log_every != 0)
-        log_row(tr, tr->opt.lbfgs_iterations > 0, loss);
+        train_log_row(tr, tr->opt.lbfgs_iterations > 0, loss);
     return TRAIN_OK;
 }
 

@@ -14,6 +14,9 @@
 #include "optim.h"
 #include "problem.h"
 
+/* Points per forward pass when predicting on a grid. */
+#define TRAIN_PREDICT_CHUNK 4096
+
 struct trainer;
 
 typedef struct train_options {
