@@ -21,7 +21,7 @@
 #include "mlp_internal.h"
 #include "optim.h"
 #include "problem.h"
-#include "settings.h"
+#include "run.h"
 #include "train.h"
 
 #define MAX_SET 32
@@ -157,15 +157,8 @@ static int setup_make(setup *s, const char *file, const char *const *sets, size_
 {
     char err[1024];
     memset(s, 0, sizeof *s);
-    if (!(s->c = cfg_load(file, sets, n_sets, err, sizeof err)))
-        goto fail;
-    const problem_type *pt = problem_type_find(cfg_string(s->c, "problem.type"));
-    if (!pt) {
-        snprintf(err, sizeof err, "%s: unknown problem type", file);
-        goto fail;
-    }
-    const setting_spec *tables[] = {run_settings, pt->settings};
-    if (cfg_validate(s->c, tables, 2, err, sizeof err) || !(s->p = problem_create(s->c, err, sizeof err)))
+    if (!(s->c = run_config_load(file, NULL, sets, n_sets, err, sizeof err)) ||
+        !(s->p = problem_create(s->c, err, sizeof err)))
         goto fail;
     size_t width[MLP_MAX_LAYERS + 1], nh = cfg_len(s->c, "network.hidden");
     width[0] = s->p->n_in;
@@ -180,7 +173,7 @@ static int setup_make(setup *s, const char *file, const char *const *sets, size_
         goto fail;
     }
     mlp_init(s->net, mlp_initializer_find(cfg_string(s->c, "network.init")), s->rng);
-    if (pt->build_terms(s->p, s->c, s->rng, s->terms, &s->n_terms, err, sizeof err))
+    if (problem_build_terms(s->p, s->c, s->rng, s->terms, &s->n_terms, err, sizeof err))
         goto fail;
     train_options opt = {
         .adam_iterations = 1, .lr = cfg_float(s->c, "train.adam.lr"),

@@ -43,6 +43,19 @@ problem *problem_create(const cfg *c, char *err, size_t errcap)
     return p;
 }
 
+int problem_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms, size_t *n_terms,
+                        char *err, size_t errcap)
+{
+    memset(terms, 0, PROBLEM_MAX_TERMS * sizeof *terms);
+    *n_terms = 0;
+    if (p->type->build_terms(p, c, rng, terms, n_terms, err, errcap) == 0)
+        return 0;
+    for (size_t k = 0; k < PROBLEM_MAX_TERMS; k++)
+        term_release(&terms[k]);
+    *n_terms = 0;
+    return -1;
+}
+
 void problem_free(problem *p)
 {
     if (!p)

@@ -70,9 +70,9 @@ typedef struct problem_type {
     /* Reads and checks the problem settings, compiles expressions; errors
      * name the file, line and setting. */
     int (*setup)(problem *p, const cfg *c, char *err, size_t errcap);
-    /* Builds the enabled loss terms and their points into terms
-     * (PROBLEM_MAX_TERMS entries, zeroed first). On failure every term is
-     * released again and *n_terms is 0. */
+    /* Builds the enabled loss terms and their points into terms (zeroed
+     * by the caller). Call it through problem_build_terms, which cleans up
+     * after a failure. */
     int (*build_terms)(problem *p, const cfg *c, gsl_rng *rng, term *terms, size_t *n_terms,
                        char *err, size_t errcap);
     /* The terms build_terms would make, without making them: fills plans
@@ -103,6 +103,11 @@ const problem_type *problem_type_find(const char *name);
 /* Looks up problem.type in c and runs its setup. NULL with err on failure. */
 problem *problem_create(const cfg *c, char *err, size_t errcap);
 void problem_free(problem *p);
+/* Builds p's enabled loss terms into terms (PROBLEM_MAX_TERMS entries,
+ * zeroed first). On failure every term is released again, *n_terms is 0
+ * and err names the setting. */
+int problem_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms, size_t *n_terms,
+                        char *err, size_t errcap);
 
 void term_release(term *t);           /* frees what a term owns */
 void grid_release(grid *g);

@@ -265,7 +265,7 @@ static size_t count_1d(const char *name, double lo, double hi, size_t n)
     return k;
 }
 
-static int heat_build_terms_in(problem *p, const cfg *c, gsl_rng *rng, term *terms,
+static int heat_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
                                size_t *n_terms, char *err, size_t errcap)
 {
     heat *h = p->impl;
@@ -416,20 +416,6 @@ static int heat_build_terms_in(problem *p, const cfg *c, gsl_rng *rng, term *ter
     }
     *n_terms = nt;
     return 0;
-}
-
-/* build_terms: on failure nothing stays allocated. */
-static int heat_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms, size_t *n_terms,
-                          char *err, size_t errcap)
-{
-    memset(terms, 0, PROBLEM_MAX_TERMS * sizeof *terms);
-    *n_terms = 0;
-    if (heat_build_terms_in(p, c, rng, terms, n_terms, err, errcap) == 0)
-        return 0;
-    for (size_t k = 0; k < PROBLEM_MAX_TERMS; k++)
-        term_release(&terms[k]);
-    *n_terms = 0;
-    return -1;
 }
 
 static size_t heat_plan_terms(const problem *p, const cfg *c, term_plan *plans)

@@ -226,7 +226,7 @@ static double invariant_loss(term *t, const problem *p, const double *out, doubl
     return loss;
 }
 
-static int ode_build_terms_in(problem *p, const cfg *c, gsl_rng *rng, term *terms,
+static int ode_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
                               size_t *n_terms, char *err, size_t errcap)
 {
     ode *o = p->impl;
@@ -304,20 +304,6 @@ static int ode_build_terms_in(problem *p, const cfg *c, gsl_rng *rng, term *term
     }
     *n_terms = nt;
     return 0;
-}
-
-/* build_terms: on failure nothing stays allocated. */
-static int ode_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms, size_t *n_terms,
-                          char *err, size_t errcap)
-{
-    memset(terms, 0, PROBLEM_MAX_TERMS * sizeof *terms);
-    *n_terms = 0;
-    if (ode_build_terms_in(p, c, rng, terms, n_terms, err, errcap) == 0)
-        return 0;
-    for (size_t k = 0; k < PROBLEM_MAX_TERMS; k++)
-        term_release(&terms[k]);
-    *n_terms = 0;
-    return -1;
 }
 
 static size_t ode_plan_terms(const problem *p, const cfg *c, term_plan *plans)

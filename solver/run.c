@@ -43,9 +43,11 @@ static void default_output(const char *config, char *buf, size_t cap)
     snprintf(buf, cap, "outputs/%.*s.h5", (int)n, base);
 }
 
-static cfg *load_config(const run_args *a, char *err, size_t errcap)
+cfg *run_config_load(const char *file, const char *text, const char *const *overrides,
+                     size_t n_overrides, char *err, size_t errcap)
 {
-    cfg *c = cfg_load(a->config, a->overrides, a->n_overrides, err, errcap);
+    cfg *c = text ? cfg_load_string(text, file, overrides, n_overrides, err, errcap)
+                  : cfg_load(file, overrides, n_overrides, err, errcap);
     if (!c)
         return NULL;
     /* problem.type picks the problem table, so check it first. */
@@ -253,7 +255,7 @@ int run_job(const run_args *a)
 {
     char err[ERRCAP];
     int status = 2, interrupted = 0;
-    cfg *c = load_config(a, err, sizeof err);
+    cfg *c = run_config_load(a->config, NULL, a->overrides, a->n_overrides, err, sizeof err);
     problem *p = NULL;
     mlp *net = NULL;
     gsl_rng *rng = NULL;
@@ -323,7 +325,7 @@ int run_job(const run_args *a)
 
     /* Points and terms, grid, exact. */
     if (!a->reference_only) {
-        if (p->type->build_terms(p, c, rng, terms, &n_terms, err, sizeof err))
+        if (problem_build_terms(p, c, rng, terms, &n_terms, err, sizeof err))
             goto fail;
         if (n_terms == 0) {
             cfg_fail(c, err, sizeof err, "loss", "every loss term is switched off");

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "config.h"
+
 typedef struct run_args {
     const char *config;
     const char *output;           /* NULL: output.file or outputs/NAME.h5 */
@@ -28,5 +30,12 @@ typedef struct run_args {
 
 /* Runs the job; returns the exit status (128 + signal when interrupted). */
 int run_job(const run_args *a);
+
+/* Loads a config from file (or from text, with file naming it in messages),
+ * applies the overrides and validates it against the run settings and the
+ * tables of its problem.type: what `pinn run` does first. NULL with
+ * `FILE:LINE: setting: message` in err. The caller owns it: cfg_free. */
+cfg *run_config_load(const char *file, const char *text, const char *const *overrides,
+                     size_t n_overrides, char *err, size_t errcap);
 
 #endif

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "problem.h"
 #include "problem_common.h"
+#include "run.h"
 #include "settings.h"
 
 #define PI 3.14159265358979323846
@@ -32,17 +33,13 @@ static void setup_fixture(fixture *f, const char *text, const char *const *over,
     char err[1024];
     memset(f, 0, sizeof *f);
     gsl_set_error_handler_off();
-    f->c = cfg_load_string(text, "t.cfg", over, n_over, err, sizeof err);
+    f->c = run_config_load("t.cfg", text, over, n_over, err, sizeof err);
     ck_assert_msg(f->c != NULL, "%s", err);
-    const problem_type *pt = problem_type_find(cfg_string(f->c, "problem.type"));
-    ck_assert_ptr_nonnull(pt);
-    const setting_spec *tables[] = {run_settings, pt->settings};
-    ck_assert_msg(cfg_validate(f->c, tables, 2, err, sizeof err) == 0, "%s", err);
     f->p = problem_create(f->c, err, sizeof err);
     ck_assert_msg(f->p != NULL, "%s", err);
     f->rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(f->rng, 7);
-    ck_assert_msg(f->p->type->build_terms(f->p, f->c, f->rng, f->terms, &f->n_terms, err,
+    ck_assert_msg(problem_build_terms(f->p, f->c, f->rng, f->terms, &f->n_terms, err,
                                           sizeof err) == 0,
                   "%s", err);
 }
@@ -211,7 +208,7 @@ START_TEST(missing_invariant_is_refused)
     memset(terms, 0, sizeof terms);
     size_t n = 0;
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
-    ck_assert_int_ne(p->type->build_terms(p, c, rng, terms, &n, err, sizeof err), 0);
+    ck_assert_int_ne(problem_build_terms(p, c, rng, terms, &n, err, sizeof err), 0);
     ck_assert_msg(strstr(err, "t.cfg:3: loss.conservation.enabled: needs problem.invariant") != NULL,
                   "%s", err);
     for (size_t k = 0; k < PROBLEM_MAX_TERMS; k++)

@@ -19,16 +19,8 @@
 #include "problem.h"
 #include "settings.h"
 #include "train.h"
+#include "trainer_fixture.h"
 
-typedef struct fixture {
-    cfg *c;
-    problem *p;
-    mlp *net;
-    gsl_rng *rng;
-    term terms[PROBLEM_MAX_TERMS];
-    size_t n_terms;
-    trainer *tr;
-} fixture;
 
 /* Options as run.c builds them from the settings' defaults. */
 static train_options options(const char *weighting)
@@ -46,38 +38,10 @@ static train_options options(const char *weighting)
 
 static void setup(fixture *f, const char *text, size_t hidden, const train_options *opt)
 {
-    char err[1024];
-    memset(f, 0, sizeof *f);
-    gsl_set_error_handler_off();
-    f->c = cfg_load_string(text, "t.cfg", NULL, 0, err, sizeof err);
-    ck_assert_msg(f->c != NULL, "%s", err);
-    const setting_spec *tables[] = {run_settings,
-                                    problem_type_find(cfg_string(f->c, "problem.type"))->settings};
-    ck_assert_msg(cfg_validate(f->c, tables, 2, err, sizeof err) == 0, "%s", err);
-    f->p = problem_create(f->c, err, sizeof err);
-    ck_assert_msg(f->p != NULL, "%s", err);
-    f->rng = gsl_rng_alloc(gsl_rng_mt19937);
-    gsl_rng_set(f->rng, 3);
-    size_t width[4] = {f->p->n_in, hidden, hidden - 1, f->p->n_out};
-    f->net = mlp_alloc(3, width, mlp_activation_find("tanh"));
-    mlp_init(f->net, mlp_initializer_find("glorot_normal"), f->rng);
-    ck_assert_int_eq(f->p->type->build_terms(f->p, f->c, f->rng, f->terms, &f->n_terms, err,
-                                             sizeof err),
-                     0);
-    f->tr = trainer_alloc(f->p, f->net, f->terms, f->n_terms, f->rng, opt);
-    ck_assert_ptr_nonnull(f->tr);
+    fixture_setup(f, text, hidden, hidden - 1, opt);
 }
 
-static void teardown(fixture *f)
-{
-    trainer_free(f->tr);
-    for (size_t k = 0; k < f->n_terms; k++)
-        term_release(&f->terms[k]);
-    mlp_free(f->net);
-    gsl_rng_free(f->rng);
-    problem_free(f->p);
-    cfg_free(f->c);
-}
+static void teardown(fixture *f) { fixture_teardown(f); }
 
 /* Three terms (pde, boundary, initial) with distinct weights. */
 static const char *heat_text =

@@ -13,7 +13,7 @@
 #include "config.h"
 #include "expr.h"
 #include "problem.h"
-#include "settings.h"
+#include "run.h"
 
 int fuzz_config_one(const uint8_t *data, size_t size);
 int fuzz_expr_one(const uint8_t *data, size_t size);
@@ -53,28 +53,24 @@ int fuzz_config_one(const uint8_t *data, size_t size)
     text[size] = '\0';
     gsl_set_error_handler_off();
     int rc = -1;
-    cfg *c = cfg_load_string(text, "fuzz.cfg", fuzz_overrides,
+    cfg *c = run_config_load("fuzz.cfg", text, fuzz_overrides,
                              sizeof fuzz_overrides / sizeof *fuzz_overrides, err, sizeof err);
     free(text);
     if (!c)
         return -1;
-    const char *type = cfg_has(c, "problem.type") ? cfg_string(c, "problem.type") : NULL;
-    const problem_type *pt = problem_type_find(type);
     problem *p = NULL;
     gsl_rng *rng = NULL;
     term terms[PROBLEM_MAX_TERMS];
     size_t n_terms = 0;
     grid g = {0};
     memset(terms, 0, sizeof terms);
-    const setting_spec *tables[2] = {run_settings, pt ? pt->settings : NULL};
-    if (!pt || cfg_validate(c, tables, 2, err, sizeof err)
-        || !(p = problem_create(c, err, sizeof err)))
+    if (!(p = problem_create(c, err, sizeof err)))
         goto done;
     term_plan plans[PROBLEM_MAX_TERMS];
     size_t n_plans = p->type->plan_terms(p, c, plans);
     if (!(rng = gsl_rng_alloc(gsl_rng_mt19937)))
         goto done;
-    if (p->type->build_terms(p, c, rng, terms, &n_terms, err, sizeof err))
+    if (problem_build_terms(p, c, rng, terms, &n_terms, err, sizeof err))
         goto done;
     if (n_plans != n_terms)
         abort(); /* plan_terms and build_terms disagree on the terms */
