@@ -36,7 +36,7 @@ LDFLAGS  += -fopenmp $(SANFLAGS)
 
 NETS_SRC   = $(wildcard nets/*.c)
 LOSS_SRC   = $(wildcard losses/*.c)
-SOLVER_SRC = $(filter-out solver/main.c,$(wildcard solver/*.c))
+SOLVER_SRC = $(filter-out solver/main.c,$(wildcard solver/*.c solver/*/*.c))
 TEST_SRC   = $(wildcard tests/test_*.c)
 BENCH_SRC  = $(wildcard bench/bench_*.c)
 

@@ -9,7 +9,7 @@
 #include <time.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_math.h>
-#include "reference.h"
+#include "reference/reference.h"
 
 enum { REPS = 5 };
 

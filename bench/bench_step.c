@@ -19,10 +19,10 @@
 #endif
 #include "mlp.h"
 #include "mlp_internal.h"
-#include "optim.h"
-#include "problem.h"
+#include "train/optim.h"
+#include "problems/problem.h"
 #include "run.h"
-#include "train.h"
+#include "train/train.h"
 
 #define MAX_SET 32
 

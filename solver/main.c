@@ -10,9 +10,9 @@
 #include <cblas.h>
 #include <gsl/gsl_errno.h>
 
-#include "inspect.h"
-#include "problem.h"
-#include "settings.h"
+#include "io/inspect.h"
+#include "problems/problem.h"
+#include "config/settings.h"
 #include "run.h"
 
 static void usage(FILE *f)

@@ -16,12 +16,12 @@
 #include <omp.h>
 #endif
 
-#include "checkpoint.h"
-#include "output.h"
-#include "problem.h"
-#include "problem_common.h"
-#include "settings.h"
-#include "train.h"
+#include "io/checkpoint.h"
+#include "io/output.h"
+#include "problems/problem.h"
+#include "problems/problem_common.h"
+#include "config/settings.h"
+#include "train/train.h"
 
 #define ERRCAP 1024
 

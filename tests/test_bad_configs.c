@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "check_main.h"
-#include "h5io.h"
+#include "io/h5io.h"
 
 #define DIR_BAD "tests/bad-configs"
 #define MAX_CASES 256

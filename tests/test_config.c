@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "config.h"
-#include "problem.h"
-#include "settings.h"
+#include "config/config.h"
+#include "problems/problem.h"
+#include "config/settings.h"
 
 static char err[1024];
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
-#include "h5io.h"
+#include "io/h5io.h"
 
 static char tmpdir[256];
 

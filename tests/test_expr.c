@@ -1,4 +1,4 @@
-/* tests/test_expr.c - solver/expr: values, constants, symbolic derivatives
+/* tests/test_expr.c - solver/config/expr: values, constants, symbolic derivatives
  * (against hand-written ones and central differences), every error path, and
  * that bad input never reaches libmatheval (which would print or leak). */
 #define _XOPEN_SOURCE 700  /* M_PI and the other M_* constants */
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "check_main.h"
-#include "expr.h"
+#include "config/expr.h"
 
 static const char *const XT[] = {"x", "t"};
 

@@ -1,4 +1,4 @@
-/* tests/test_h5io.c - solver/h5io: round trips of every type and rank,
+/* tests/test_h5io.c - solver/io/h5io: round trips of every type and rank,
  * attributes, the atomic commit (temp, rename, abort, old file untouched),
  * every error path, silence on errors, and the printed tree. All files live
  * in one mkdtemp directory per test case, removed afterwards. */
@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "check_main.h"
-#include "h5io.h"
+#include "io/h5io.h"
 
 static char scratch[64];
 

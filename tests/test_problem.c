@@ -10,13 +10,13 @@
 #include <gsl/gsl_rng.h>
 
 #include "check_main.h"
-#include "h5io.h"
+#include "io/h5io.h"
 #include <unistd.h>
-#include "config.h"
-#include "problem.h"
-#include "problem_common.h"
+#include "config/config.h"
+#include "problems/problem.h"
+#include "problems/problem_common.h"
 #include "run.h"
-#include "settings.h"
+#include "config/settings.h"
 
 #define PI 3.14159265358979323846
 

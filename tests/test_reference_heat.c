@@ -10,7 +10,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_math.h>
 #include "check_main.h"
-#include "reference.h"
+#include "reference/reference.h"
 
 typedef double (*exact_fn)(double x, double t, void *ctx);
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <gsl/gsl_errno.h>
 #include "check_main.h"
-#include "reference.h"
+#include "reference/reference.h"
 
 static void linspace(double *v, size_t n, double lo, double hi)
 {

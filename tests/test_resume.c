@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "check_main.h"
-#include "h5io.h"
-#include "output.h"
+#include "io/h5io.h"
+#include "io/output.h"
 
 static char dir[256], bin[1024];
 

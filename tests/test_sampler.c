@@ -1,4 +1,4 @@
-/* tests/test_sampler.c - the point samplers of solver/sampler.h: counts,
+/* tests/test_sampler.c - the point samplers of solver/problems/sampler.h: counts,
  * bounds, determinism, Latin hypercube strata, Sobol's low discrepancy,
  * quasi-random continuation, the grid lattice and every error path. */
 #include <check.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <gsl/gsl_rng.h>
 #include "check_main.h"
-#include "sampler.h"
+#include "problems/sampler.h"
 
 static const double LO[3] = {-1.0, 3.0, 0.0};
 static const double HI[3] = {2.0, 3.5, 1e-3};

@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "config.h"
-#include "optim.h"
-#include "problem.h"
-#include "train.h"
+#include "config/config.h"
+#include "train/optim.h"
+#include "problems/problem.h"
+#include "train/train.h"
 #include "trainer_fixture.h"
 
 

@@ -13,12 +13,12 @@
 #include <gsl/gsl_errno.h>
 
 #include "check_main.h"
-#include "config.h"
-#include "optim.h"
+#include "config/config.h"
+#include "train/optim.h"
 #include "pinnloss.h"
-#include "problem.h"
-#include "settings.h"
-#include "train.h"
+#include "problems/problem.h"
+#include "config/settings.h"
+#include "train/train.h"
 #include "trainer_fixture.h"
 
 

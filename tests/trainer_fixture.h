@@ -9,9 +9,9 @@
 
 #include <gsl/gsl_errno.h>
 
-#include "problem.h"
+#include "problems/problem.h"
 #include "run.h"
-#include "train.h"
+#include "train/train.h"
 
 typedef struct fixture {
     cfg *c;

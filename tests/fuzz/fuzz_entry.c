@@ -10,9 +10,9 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 
-#include "config.h"
-#include "expr.h"
-#include "problem.h"
+#include "config/config.h"
+#include "config/expr.h"
+#include "problems/problem.h"
 #include "run.h"
 
 int fuzz_config_one(const uint8_t *data, size_t size);

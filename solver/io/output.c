@@ -1,0 +1,269 @@
+/* solver/io/output.c - writes a run's HDF5 result: attributes on the root, the
+ * grid, the network's solution, the reference and exact solutions, the
+ * errors, the history, the model with its optimizer state, the resume
+ * state (/checkpoint) and the point sets. One atomic commit; a failed write
+ * leaves no file behind. Also clears temporaries left by killed runs. */
+#include "io/output.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "io/h5io.h"
+
+error_stats error_between(const double *u, const double *v, size_t n)
+{
+    double num = 0.0, den = 0.0, mx = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double d = u[i] - v[i];
+        num += d * d;
+        den += v[i] * v[i];
+        if (fabs(d) > mx || isnan(d))
+            mx = fabs(d);
+    }
+    error_stats e = {den > 0 ? sqrt(num / den) : sqrt(num), mx};
+    return e;
+}
+
+/* Writes a field on the grid: (nt, nx) for PDEs, (nt, m) for ODE systems. */
+static void write_field(h5out *f, const char *path, const run_result *r, const double *u)
+{
+    size_t dims[2];
+    if (r->g->n_axes == 2) {
+        dims[0] = r->g->len[0];
+        dims[1] = r->g->len[1];
+    } else {
+        dims[0] = r->g->len[0];
+        dims[1] = r->p->n_out;
+    }
+    h5out_doubles(f, path, 2, dims, u);
+}
+
+static void write_errors(h5out *f, const char *group, const run_result *r, const double *u,
+                         const double *v)
+{
+    size_t n = r->g->n * r->p->n_out;
+    double *abs_err = malloc(n * sizeof *abs_err);
+    if (!abs_err)
+        return;
+    for (size_t i = 0; i < n; i++)
+        abs_err[i] = fabs(u[i] - v[i]);
+    char path[64];
+    snprintf(path, sizeof path, "%s/abs", group);
+    write_field(f, path, r, abs_err);
+    error_stats e = error_between(u, v, n);
+    h5out_attr_double(f, path, "rel_l2", e.rel_l2);
+    h5out_attr_double(f, path, "max_abs", e.max_abs);
+    free(abs_err);
+}
+
+static void write_history(h5out *f, const trainer *tr)
+{
+    const train_history *h = &tr->hist;
+    size_t n = h->n, k = h->n_terms;
+    size_t d1[1] = {n}, d2[2] = {n, k};
+    h5out_ints(f, "/history/step", 1, d1, h->step);
+    long long *phase = malloc((n ? n : 1) * sizeof *phase);
+    if (phase) {
+        for (size_t i = 0; i < n; i++)
+            phase[i] = h->phase[i];
+        h5out_ints(f, "/history/phase", 1, d1, phase);
+        free(phase);
+    }
+    h5out_doubles(f, "/history/seconds", 1, d1, h->seconds);
+    h5out_doubles(f, "/history/loss", 1, d1, h->loss);
+    h5out_doubles(f, "/history/loss_terms", 2, d2, h->terms);
+    h5out_doubles(f, "/history/weights", 2, d2, h->weights);
+    const char *names[PROBLEM_MAX_TERMS];
+    for (size_t i = 0; i < k; i++)
+        names[i] = tr->terms[i].name;
+    h5out_strings(f, "/history/term_names", names, k);
+    h5out_attr_string(f, "/history", "phases", "0 = Adam, 1 = L-BFGS");
+    h5out_attr_string(f, "/history", "lbfgs_stop", tr->lbfgs_stop);
+    size_t dr[1] = {tr->n_recoveries};
+    h5out_ints(f, "/history/recovery_step", 1, dr, tr->recovery_step);
+    h5out_doubles(f, "/history/recovery_lr_factor", 1, dr, tr->recovery_lr);
+    h5out_attr_int(f, "/history", "recoveries", (long long)tr->n_recoveries);
+}
+
+/* What a resume needs beyond /model and /history (checkpoint.c reads it). */
+static void write_checkpoint(h5out *f, const trainer *tr)
+{
+    const train_progress *pg = &tr->prog;
+    h5out_group(f, "/checkpoint");
+    h5out_attr_int(f, "/checkpoint", "step", tr->step);
+    h5out_attr_int(f, "/checkpoint", "adam_done", pg->adam_done);
+    h5out_attr_int(f, "/checkpoint", "lbfgs_done", pg->lbfgs_done);
+    h5out_attr_int(f, "/checkpoint", "phase", pg->phase);
+    h5out_attr_string(f, "/checkpoint", "phases", "0 = Adam, 1 = L-BFGS, 2 = done");
+    h5out_attr_double(f, "/checkpoint", "lr_factor", pg->lr_factor);
+    h5out_attr_int(f, "/checkpoint", "resamples", pg->resamples);
+    h5out_attr_double(f, "/checkpoint", "seconds", tr->seconds);
+    size_t nw = trainer_weighting_state_size(tr);
+    double *w = malloc((nw ? nw : 1) * sizeof *w);
+    if (w && (nw == 0 || trainer_weighting_state_get(tr, w) == 0)) {
+        size_t dw[1] = {nw};
+        h5out_doubles(f, "/checkpoint/weighting", 1, dw, w);
+    }
+    free(w);
+    /* the generator's state bytes, packed 8 to an int64 */
+    size_t nb = gsl_rng_size(tr->rng), nl = (nb + 7) / 8;
+    long long *packed = calloc(nl ? nl : 1, sizeof *packed);
+    if (packed) {
+        memcpy(packed, gsl_rng_state(tr->rng), nb);
+        size_t dl[1] = {nl};
+        h5out_ints(f, "/checkpoint/rng_state", 1, dl, packed);
+        h5out_attr_int(f, "/checkpoint/rng_state", "bytes", (long long)nb);
+        h5out_attr_string(f, "/checkpoint/rng_state", "type", gsl_rng_name(tr->rng));
+    }
+    free(packed);
+}
+
+static void write_model(h5out *f, const run_result *r)
+{
+    const mlp *net = r->net;
+    long long widths[MLP_MAX_LAYERS + 1];
+    for (size_t l = 0; l <= net->n_layers; l++)
+        widths[l] = (long long)net->width[l];
+    size_t dw[1] = {net->n_layers + 1}, dp[1] = {net->n_params};
+    h5out_ints(f, "/model/widths", 1, dw, widths);
+    h5out_doubles(f, "/model/params", 1, dp, net->params);
+    h5out_attr_string(f, "/model", "activation", net->act->name);
+    h5out_attr_string(f, "/model", "init", cfg_string(r->c, "network.init"));
+    h5out_attr_string(f, "/model", "layout",
+                      "per layer l: W_l (widths[l+1] x widths[l], row-major) then b_l");
+    size_t di[1] = {r->p->n_in};
+    double shift[PROBLEM_MAX_IN], scale[PROBLEM_MAX_IN];
+    for (size_t j = 0; j < r->p->n_in; j++) {
+        shift[j] = r->tr ? r->tr->in_shift[j] : 0.0;
+        scale[j] = r->tr ? r->tr->in_scale[j] : 1.0;
+    }
+    h5out_doubles(f, "/model/input_shift", 1, di, shift);
+    h5out_doubles(f, "/model/input_scale", 1, di, scale);
+    h5out_strings(f, "/model/inputs", r->p->in_names, r->p->n_in);
+    h5out_strings(f, "/model/outputs", (const char *const *)r->p->out_names, r->p->n_out);
+    if (r->tr) {
+        const adam *a = r->tr->adam;
+        h5out_doubles(f, "/model/adam_m", 1, dp, a->m);
+        h5out_doubles(f, "/model/adam_v", 1, dp, a->v);
+        h5out_attr_int(f, "/model", "adam_step", a->step);
+        h5out_attr_int(f, "/model", "step", r->tr->step);
+    }
+}
+
+static void write_points(h5out *f, const run_result *r)
+{
+    for (size_t k = 0; k < r->n_terms; k++) {
+        const term *t = &r->terms[k];
+        char path[64];
+        snprintf(path, sizeof path, "/points/%s", t->name);
+        size_t dims[2] = {t->n, r->p->n_in};
+        h5out_doubles(f, path, 2, dims, t->x);
+        h5out_attr_double(f, path, "weight", t->weight);
+    }
+}
+
+int output_write(const char *path, const run_result *r, char *err, size_t errcap)
+{
+    h5out *f = h5out_create(path, err, errcap);
+    if (!f)
+        return -1;
+    char created[64];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    h5out_attr_int(f, "/", "format_version", PINN_FORMAT_VERSION);
+    h5out_attr_string(f, "/", "pinn_version", PINN_VERSION);
+    h5out_attr_string(f, "/", "config", cfg_text(r->c));
+    h5out_attr_string(f, "/", "config_file", cfg_file(r->c));
+    h5out_attr_string(f, "/", "overrides", cfg_overrides(r->c));
+    h5out_attr_string(f, "/", "problem", r->p->type->name);
+    h5out_attr_int(f, "/", "seed", (long long)r->seed);
+    h5out_attr_int(f, "/", "threads", r->threads);
+    h5out_attr_string(f, "/", "created", created);
+    h5out_attr_string(f, "/", "status", r->status);
+
+    const grid *g = r->g;
+    size_t d0[1] = {g->len[0]};
+    h5out_doubles(f, "/grid/t", 1, d0, g->axis[0]);
+    if (g->n_axes == 2) {
+        size_t d1[1] = {g->len[1]};
+        h5out_doubles(f, "/grid/x", 1, d1, g->axis[1]);
+    }
+    h5out_attr_string(f, "/grid", "layout",
+                      g->n_axes == 2 ? "fields are (t, x): u[k][i] = u(x_i, t_k)"
+                                     : "fields are (t, variable): u[k][j] = y_j(t_k)");
+    h5out_strings(f, "/grid/variables", (const char *const *)r->p->out_names, r->p->n_out);
+    if (r->u)
+        write_field(f, "/solution/u", r, r->u);
+    if (r->ref) {
+        write_field(f, "/reference/u", r, r->ref);
+        h5out_attr_string(f, "/reference/u", "method", r->ref_method);
+        h5out_attr_double(f, "/reference/u", "seconds", r->ref_seconds);
+        if (r->u)
+            write_errors(f, "/error", r, r->u, r->ref);
+    }
+    if (r->exact) {
+        write_field(f, "/exact/u", r, r->exact);
+        if (r->u)
+            write_errors(f, "/error/vs_exact", r, r->u, r->exact);
+        if (r->ref)
+            write_errors(f, "/error/reference_vs_exact", r, r->ref, r->exact);
+    }
+    if (r->tr) {
+        write_history(f, r->tr);
+        h5out_attr_double(f, "/history", "train_seconds", r->tr->seconds);
+    }
+    if (r->net)
+        write_model(f, r);
+    if (r->tr)
+        write_checkpoint(f, r->tr);
+    write_points(f, r);
+    return h5out_commit_msg(f, err, errcap) ? -1 : 0;
+}
+
+/* Temporaries are "NAME.tmp.PID" (h5io); one whose process is gone was
+ * left by a kill and is removed. */
+int output_remove_stale(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[1024];
+    const char *base = slash ? slash + 1 : path;
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path) + (slash == path), path);
+    else
+        snprintf(dir, sizeof dir, ".");
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    size_t blen = strlen(base);
+    int removed = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        if (strncmp(n, base, blen) != 0 || strncmp(n + blen, ".tmp.", 5) != 0)
+            continue;
+        char *end;
+        long pid = strtol(n + blen + 5, &end, 10);
+        if (end == n + blen + 5 || *end || pid <= 0 || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* alive, or not ours to judge */
+        char full[2048];
+        snprintf(full, sizeof full, "%s/%s", dir, n);
+        if (unlink(full) == 0)
+            removed++;
+    }
+    closedir(d);
+    return removed;
+}

@@ -1,0 +1,121 @@
+/* solver/problems/problem.h - what a problem type (heat, ode, ...) provides to the
+ * trainer: its settings, its input/output sizes, its loss terms (point sets,
+ * channels and residuals), its evaluation grid, exact and reference
+ * solutions. Problem types are entries of a const table; adding a problem
+ * is adding an entry. Training, optimizers and files live elsewhere. */
+#ifndef PINN_PROBLEM_H
+#define PINN_PROBLEM_H
+
+#include <stddef.h>
+#include <gsl/gsl_rng.h>
+
+#include "config/config.h"
+#include "mlp.h"
+
+#define PROBLEM_MAX_IN 3
+#define PROBLEM_MAX_TERMS 8
+
+typedef struct problem problem;
+typedef struct term term;
+
+/* One loss term: a point set, the channels it needs and its residual.
+ * Points are in physical coordinates; the trainer feeds the net scaled
+ * inputs and hands `loss` channels in physical units. */
+struct term {
+    char name[24];          /* "pde", "boundary", "initial", "data", "conservation" */
+    double weight;          /* fixed weight from the config */
+    size_t n;               /* points */
+    double *x;              /* n x n_in, owned */
+    double *aux;            /* per-term data (targets, source values, ...), owned */
+    size_t n_aux;
+    double *r;              /* residual scratch, n_r values, owned */
+    size_t n_r;
+    mlp_channels ch;
+    /* Causal training (Wang, Sankaran & Perdikaris 2022), off when eps = 0:
+     * residuals are grouped in time bins and bin b is weighted by
+     * exp(-eps * sum of the mean squared residuals of the earlier bins). */
+    double causal_eps;
+    size_t causal_bins;
+    size_t time_col, n_in;     /* where t is in a point */
+    double t0, t1;
+    double *bin;               /* 3 * causal_bins scratch, owned */
+    /* Computes the residuals from the channels in out ((ch.n * n) x n_out),
+     * returns L = mean(r^2) and writes dL/d(out) into gout (same shape). */
+    double (*loss)(term *t, const problem *p, const double *out, double *gout);
+    /* Redraws the points (NULL: fixed set). */
+    int (*resample)(term *t, const problem *p, gsl_rng *rng);
+};
+
+/* The output grid: points (n x n_in) and its shape for the file. */
+typedef struct grid {
+    size_t n;
+    double *x;              /* n x n_in, owned */
+    size_t n_axes;          /* 1 (t) or 2 (t, x) */
+    size_t len[2];          /* len[0] = times, len[1] = x positions */
+    double *axis[2];        /* axis[0] = times, axis[1] = x positions; owned */
+} grid;
+
+/* A loss term's size before its points exist, for the memory estimate that
+ * runs before anything large is allocated (see run.c). */
+typedef struct term_plan {
+    const char *setting;    /* the setting that fixes its point count */
+    size_t n;               /* points (as requested; samplers may round) */
+    size_t channels;        /* network output channels the term reads */
+    size_t n_aux, n_r;      /* as term_alloc_points */
+} term_plan;
+
+typedef struct problem_type {
+    const char *name;
+    const setting_spec *settings; /* problem.* settings of this type */
+    /* Reads and checks the problem settings, compiles expressions; errors
+     * name the file, line and setting. */
+    int (*setup)(problem *p, const cfg *c, char *err, size_t errcap);
+    /* Builds the enabled loss terms and their points into terms (zeroed
+     * by the caller). Call it through problem_build_terms, which cleans up
+     * after a failure. */
+    int (*build_terms)(problem *p, const cfg *c, gsl_rng *rng, term *terms, size_t *n_terms,
+                       char *err, size_t errcap);
+    /* The terms build_terms would make, without making them: fills plans
+     * (PROBLEM_MAX_TERMS) and returns how many. Data terms count 0 points
+     * (their size is the file's). */
+    size_t (*plan_terms)(const problem *p, const cfg *c, term_plan *plans);
+    int (*make_grid)(const problem *p, const cfg *c, grid *g);
+    /* Exact solution on the grid (grid.n x n_out); 1 if none is given. */
+    int (*exact)(const problem *p, const grid *g, double *u);
+    /* GSL reference on the grid; writes method description into method. */
+    int (*reference)(const problem *p, const cfg *c, const grid *g, double *u, char *method,
+                     size_t method_cap, char *err, size_t errcap);
+    void (*cleanup)(problem *p);
+} problem_type;
+
+struct problem {
+    const problem_type *type;
+    size_t n_in, n_out;
+    const char *in_names[PROBLEM_MAX_IN];
+    char **out_names;                 /* n_out names, owned */
+    double lo[PROBLEM_MAX_IN], hi[PROBLEM_MAX_IN];
+    void *impl;                       /* the type's own data */
+};
+
+extern const problem_type *const problem_types[]; /* NULL-terminated */
+const problem_type *problem_type_find(const char *name);
+
+/* Looks up problem.type in c and runs its setup. NULL with err on failure. */
+problem *problem_create(const cfg *c, char *err, size_t errcap);
+void problem_free(problem *p);
+/* Builds p's enabled loss terms into terms (PROBLEM_MAX_TERMS entries,
+ * zeroed first). On failure every term is released again, *n_terms is 0
+ * and err names the setting. */
+int problem_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms, size_t *n_terms,
+                        char *err, size_t errcap);
+
+void term_release(term *t);           /* frees what a term owns */
+void grid_release(grid *g);
+
+/* Helpers for problem types. */
+int term_alloc_points(term *t, size_t n, size_t n_in, size_t n_aux, size_t n_r);
+/* Switches causal weighting on for t (eps > 0, bins >= 1); -1 on out of memory. */
+int term_set_causal(term *t, double eps, size_t bins, size_t time_col, size_t n_in, double t0,
+                    double t1);
+
+#endif

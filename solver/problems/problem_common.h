@@ -1,0 +1,32 @@
+/* solver/problems/problem_common.h - helpers shared by the problem types (not part of
+ * the trainer's view of a problem): expression compiling with config-aware
+ * messages, the mean-square residual, uniform axes, the data-file reader. */
+#ifndef PINN_PROBLEM_COMMON_H
+#define PINN_PROBLEM_COMMON_H
+
+#include "config/config.h"
+#include "config/expr.h"
+#include "pinnloss.h"
+#include "problems/problem.h"
+
+/* Compiles text over names; on failure writes `FILE:LINE: path: why`. */
+expr *problem_expr(const cfg *c, const char *path, const char *text, const char *const *names,
+                   size_t n, char *err, size_t errcap);
+/* Fails with `FILE:LINE: path: evaluates to inf at x = 0, t = 1` for the
+ * first non-finite v[i]; point i's coordinates are at[i*stride + 0..n_names). */
+int problem_check_finite(const cfg *c, const char *path, const double *v, size_t n,
+                         const double *at, size_t stride, const char *const *names,
+                         size_t n_names, char *err, size_t errcap);
+/* L = mean(t->r[0..n_r)^2); *dldr points at dL/dr (inside t->r). */
+double term_mse(term *t, double **dldr);
+/* Residual r = value channel - targets (t->aux, n_r of them): the initial
+ * and data terms of every problem type. */
+double term_value_loss(term *t, const problem *p, const double *out, double *gout);
+/* n points from lo to hi inclusive. */
+int uniform_axis(double *v, size_t n, double lo, double hi);
+/* Reads measurement rows of ncols numbers from a CSV (header line allowed)
+ * or HDF5 file (datasets named by cols); *rows is malloc'd nrows x ncols. */
+int data_read(const char *path, const char *const *cols, size_t ncols, double **rows,
+              size_t *nrows, char *why, size_t whycap);
+
+#endif
