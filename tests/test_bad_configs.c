@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "check_main.h"
@@ -134,7 +135,8 @@ START_TEST(bad_config_fails_cleanly)
 END_TEST
 
 /* The HDF5 data file of case 47 is made here rather than kept in git: an
- * HDF5 file that holds something, but not the datasets x, t, u. */
+ * HDF5 file that holds something, but not the datasets x, t, u; so are the
+ * FIFOs of cases 156 and 159. */
 static void make_data_files(void)
 {
     char err[256];
@@ -145,6 +147,11 @@ static void make_data_files(void)
     size_t dims[1] = {2};
     h5out_doubles(f, "/measurements", 1, dims, v);
     h5out_commit(f);
+    /* Cases 156 and 159: FIFOs as data files (no writer: reading would block). */
+    unlink(DIR_BAD "/data/156-fifo.csv");
+    unlink(DIR_BAD "/data/159-fifo.h5");
+    mkfifo(DIR_BAD "/data/156-fifo.csv", 0600);
+    mkfifo(DIR_BAD "/data/159-fifo.h5", 0600);
 }
 
 static Suite *bad_configs_suite(void)

@@ -97,6 +97,7 @@ static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("usage");
+    tcase_set_timeout(tc, 60); /* each test starts pinn several times; the machine is shared */
     tcase_add_test(tc, no_arguments_is_usage_error);
     tcase_add_test(tc, version_prints_and_succeeds);
     tcase_add_test(tc, readme_lists_every_setting);

@@ -2,13 +2,53 @@
  * file (one header line naming the columns, then numbers) or an HDF5 file
  * (one 1-D dataset per column). It checks, it does not interpolate. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "io/h5io.h"
 #include "problems/problem_common.h"
+
+/* Larger data files are refused rather than read into memory. */
+#define DATA_MAX_BYTES (1ll << 30)
+
+/* Opens a data file for reading if it is a regular file of at most
+ * DATA_MAX_BYTES: a FIFO, /dev/zero or a directory would block or never
+ * end. The open does not block (O_NONBLOCK), so a FIFO without a writer is
+ * refused at once. NULL with the reason in why. */
+static FILE *data_file_open(const char *path, char *why, size_t whycap)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        snprintf(why, whycap, "%s: cannot open: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    const char *kind = S_ISREG(st.st_mode)    ? NULL
+                       : S_ISDIR(st.st_mode)  ? "a directory"
+                       : S_ISFIFO(st.st_mode) ? "a FIFO"
+                       : S_ISCHR(st.st_mode)  ? "a character device"
+                       : S_ISBLK(st.st_mode)  ? "a block device"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                                              : "not a file";
+    FILE *f = NULL;
+    if (kind)
+        snprintf(why, whycap, "%s: is %s, not a regular file", path, kind);
+    else if ((long long)st.st_size > DATA_MAX_BYTES)
+        snprintf(why, whycap, "%s: %lld bytes is more than the %lld a data file may have", path,
+                 (long long)st.st_size, DATA_MAX_BYTES);
+    else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 || !(f = fdopen(fd, "r")))
+        snprintf(why, whycap, "%s: cannot open: %s", path, strerror(errno));
+    if (!f)
+        close(fd);
+    return f;
+}
 
 static int ends_with(const char *s, const char *suffix)
 {
@@ -19,6 +59,10 @@ static int ends_with(const char *s, const char *suffix)
 static int read_h5(const char *path, const char *const *cols, size_t ncols, double **rows,
                    size_t *nrows, char *why, size_t whycap)
 {
+    FILE *guard = data_file_open(path, why, whycap);
+    if (!guard)
+        return -1;
+    fclose(guard);
     h5in *f = h5in_open(path, why, whycap);
     if (!f)
         return -1;
@@ -64,11 +108,9 @@ static int read_h5(const char *path, const char *const *cols, size_t ncols, doub
 static int read_csv(const char *path, const char *const *cols, size_t ncols, double **rows,
                     size_t *nrows, char *why, size_t whycap)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(why, whycap, "%s: cannot open: %s", path, strerror(errno));
+    FILE *f = data_file_open(path, why, whycap);
+    if (!f)
         return -1;
-    }
     size_t cap = 256, n = 0, line_no = 0;
     double *out = malloc(cap * ncols * sizeof *out);
     char line[4096];
