@@ -283,6 +283,18 @@ START_TEST(include_is_relative_and_stored)
     ck_assert_ptr_null(cfg_load(path, NULL, 0, err, sizeof err));
     ck_assert_msg(strstr(err, "nested deeper than") != NULL, "%s", err);
     snprintf(path, sizeof path, "%s/sub/net.cfg", dir);
+    write_file(path, "@include \"/dev/zero\"\n");
+    snprintf(path, sizeof path, "%s/main.cfg", dir);
+    ck_assert_ptr_null(cfg_load(path, NULL, 0, err, sizeof err));
+    ck_assert_msg(strstr(err, "/dev/zero: not a regular file") != NULL, "%s", err);
+    snprintf(path, sizeof path, "%s/sub/fifo", dir);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    snprintf(path, sizeof path, "%s/sub/net.cfg", dir);
+    write_file(path, "@include \"fifo\"\n");
+    snprintf(path, sizeof path, "%s/main.cfg", dir);
+    ck_assert_ptr_null(cfg_load(path, NULL, 0, err, sizeof err)); /* at once, not blocking */
+    ck_assert_msg(strstr(err, "fifo: not a regular file") != NULL, "%s", err);
+    snprintf(path, sizeof path, "%s/sub/net.cfg", dir);
     write_file(path, "@include \"missing.cfg\"\n");
     snprintf(path, sizeof path, "%s/main.cfg", dir);
     ck_assert_ptr_null(cfg_load(path, NULL, 0, err, sizeof err));

@@ -10,12 +10,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 typedef struct {
     char *s;
@@ -108,15 +110,38 @@ static int scan_fail(cfg_source *x, size_t file, int line, const char *fmt, ...)
     return -1;
 }
 
+/* Opens path for reading; with regular_only anything but a regular file is
+ * refused, without blocking on a FIFO. */
+static FILE *open_input(const char *path, int regular_only, char *why, size_t whycap)
+{
+    if (!regular_only) {
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            snprintf(why, whycap, "cannot read: %s", strerror(errno));
+        return f;
+    }
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    FILE *f = NULL;
+    if (fd < 0 || fstat(fd, &st) != 0)
+        snprintf(why, whycap, "cannot read: %s", strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        snprintf(why, whycap, "not a regular file (an @include'd file must be one)");
+    else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 || !(f = fdopen(fd, "rb")))
+        snprintf(why, whycap, "cannot read: %s", strerror(errno));
+    if (!f && fd >= 0)
+        close(fd);
+    return f;
+}
+
 /* Reads all of path, at most max bytes, refusing NUL bytes. NULL with the
  * reason in why. */
-static char *read_bounded(const char *path, size_t max, size_t *len, char *why, size_t whycap)
+static char *read_bounded(const char *path, int regular_only, size_t max, size_t *len, char *why,
+                          size_t whycap)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(why, whycap, "cannot read: %s", strerror(errno));
+    FILE *f = open_input(path, regular_only, why, whycap);
+    if (!f)
         return NULL;
-    }
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
     for (;;) {
@@ -342,7 +367,7 @@ static int scan_include(cfg_source *x, size_t file, int line, const char *t, int
 
     char why[256];
     size_t len = 0;
-    char *text = read_bounded(path, CFG_SOURCE_MAX_BYTES - x->total, &len, why, sizeof why);
+    char *text = read_bounded(path, 1, CFG_SOURCE_MAX_BYTES - x->total, &len, why, sizeof why);
     if (!text)
         return scan_fail(x, file, line, "@include \"%.*s\": %s: %s", (int)name_len, t + name0,
                          path, why);
@@ -491,7 +516,7 @@ cfg_source *cfg_source_load(const char *file, const char *text, char *err, size_
     x->regular[0] = text ? 1 : stat(file, &st) == 0 && S_ISREG(st.st_mode);
     if (!text) {
         size_t len = 0;
-        if (!(own = read_bounded(file, CFG_SOURCE_MAX_BYTES, &len, why, sizeof why))) {
+        if (!(own = read_bounded(file, 0, CFG_SOURCE_MAX_BYTES, &len, why, sizeof why))) {
             snprintf(err, errcap, "%s: %s", file, why);
             cfg_source_free(x);
             return NULL;
