@@ -377,12 +377,23 @@ int cfg_fail(const cfg *c, char *err, size_t errcap, const char *path, const cha
 
 /* ---- validation -------------------------------------------------------- */
 
+/* The entry for path: an exact match, else a wildcard entry "group.*"
+ * standing for any name directly under group (named constants). */
 static const setting_spec *find_spec(const setting_spec *const *tables, size_t n,
                                      const char *path)
 {
     for (size_t t = 0; t < n; t++)
         for (const setting_spec *s = tables[t]; s->path; s++)
             if (strcmp(s->path, path) == 0)
+                return s;
+    const char *dot = strrchr(path, '.');
+    if (!dot || dot[1] == '\0')
+        return NULL;
+    size_t plen = (size_t)(dot - path);
+    for (size_t t = 0; t < n; t++)
+        for (const setting_spec *s = tables[t]; s->path; s++)
+            if (strlen(s->path) == plen + 2 && strncmp(s->path, path, plen) == 0
+                && strcmp(s->path + plen, ".*") == 0)
                 return s;
     return NULL;
 }
@@ -434,7 +445,7 @@ static const char *suggest(const setting_spec *const *tables, size_t n, const ch
                     continue;
                 leaf = s->path + plen + 1;
             }
-            if (strchr(leaf, '.'))
+            if (strchr(leaf, '.') || strcmp(leaf, "*") == 0)
                 continue;
             size_t d = edit_distance(name, leaf);
             if (d <= best_d && d > 0) {
@@ -645,7 +656,7 @@ int cfg_validate(cfg *c, const setting_spec *const *tables, size_t n_tables, cha
     /* Materialise the defaults so the getters and the saved config see them. */
     for (size_t t = 0; t < n_tables; t++)
         for (const setting_spec *s = tables[t]; s->path; s++) {
-            if (!s->def || lookup(c, s->path))
+            if (!s->def || lookup(c, s->path) || strchr(s->path, '*'))
                 continue;
             if (set_from_text(c, s->path, s->def, &MARK_DEFAULT) != 0)
                 return cfg_fail(c, err, errcap, s->path, "internal: bad default '%s'", s->def);
@@ -718,6 +729,19 @@ double cfg_float_at(const cfg *c, const char *path, size_t i)
         return NAN;
     const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
     return is_number(e) ? number_of(e) : NAN;
+}
+
+size_t cfg_members(const cfg *c, const char *path)
+{
+    config_setting_t *s = lookup(c, path);
+    return s && config_setting_is_group(s) ? (size_t)config_setting_length(s) : 0;
+}
+
+const char *cfg_member_name(const cfg *c, const char *path, size_t i)
+{
+    if (i >= cfg_members(c, path))
+        return NULL;
+    return config_setting_name(config_setting_get_elem(lookup(c, path), (unsigned)i));
 }
 
 const char *cfg_expr_at(const cfg *c, const char *path, size_t i)

@@ -6,6 +6,10 @@
 const setting_spec run_settings[] = {
     {"problem", SPEC_GROUP, NULL, NULL, NULL, "the equation; its settings depend on the type"},
     {"problem.type", SPEC_STRING, NULL, NULL, "heat|ode", "problem type (required)"},
+    {"problem.constants", SPEC_GROUP, NULL, NULL, NULL,
+     "named constants for every expression of the problem: { nu = \"0.01/pi\"; c = 2.0; }"},
+    {"problem.constants.*", SPEC_EXPR, NULL, NULL, NULL,
+     "NAME = number or expression in pi, e and the constants above it (must be finite)"},
 
     {"network", SPEC_GROUP, NULL, NULL, NULL, "the MLP"},
     {"network.hidden", SPEC_INTS, "[20, 20, 20]", "[1,4096]", NULL, "hidden layer widths"},

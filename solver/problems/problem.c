@@ -106,11 +106,12 @@ int term_alloc_points(term *t, size_t n, size_t n_in, size_t n_aux, size_t n_r)
     return 0;
 }
 
-expr *problem_expr(const cfg *c, const char *path, const char *text, const char *const *names,
-                   size_t n, char *err, size_t errcap)
+expr *problem_expr(const cfg *c, const constants *k, const char *path, const char *text,
+                   const char *const *names, size_t n, char *err, size_t errcap)
 {
-    char why[256];
-    expr *e = expr_compile(text, names, n, why, sizeof why);
+    char why[512];
+    expr *e = k ? expr_compile_bound(text, names, n, k->names, k->value, k->n, why, sizeof why)
+                : expr_compile(text, names, n, why, sizeof why);
     if (!e)
         cfg_fail(c, err, errcap, path, "%s", why);
     return e;
