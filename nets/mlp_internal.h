@@ -83,12 +83,37 @@ void mlp_input_fill(mlp_workspace *ws, const double *x);
 
 /* C (M x N, row stride ldc) = A B, or += when accumulate: element (i, k) of
  * A is A[i*ars + k*acs] (so A or its transpose), B is K x N with row stride
- * ldb. AVX2 + FMA register-blocked when the CPU has them (mlp_cpu_fma). */
+ * ldb. Runs the active kernel path (mlp_gemm_active). */
 void mlp_gemm(size_t M, size_t N, size_t K, const double *A, size_t ars, size_t acs,
               const double *B, size_t ldb, double *C, size_t ldc, int accumulate);
 /* The same in plain loops: the fallback, and what tests compare against. */
 void mlp_gemm_plain(size_t M, size_t N, size_t K, const double *A, size_t ars, size_t acs,
                     const double *B, size_t ldb, double *C, size_t ldc, int accumulate);
 int mlp_cpu_fma(void);
+
+/* The batch activations (mlp_act_vec.c) on the active instruction-set path. */
+void mlp_tanh_n(size_t n, const double *z, double *s0, double *s1, double *s2, double *s3);
+void mlp_sin_n(size_t n, const double *z, double *s0, double *s1, double *s2, double *s3);
+
+/* A kernel path of mlp_gemm: usable() says whether this CPU and build can
+ * run it. mlp_gemm_kernels lists them best first ("libxsmm" when built with
+ * it, "avx2", "plain"), NULL-terminated. */
+typedef void (*mlp_gemm_fn)(size_t M, size_t N, size_t K, const double *A, size_t ars,
+                            size_t acs, const double *B, size_t ldb, double *C, size_t ldc,
+                            int accumulate);
+typedef struct mlp_gemm_kernel {
+    const char *name;
+    int (*usable)(void);
+    mlp_gemm_fn run;
+} mlp_gemm_kernel;
+extern const mlp_gemm_kernel mlp_gemm_kernels[];
+/* The kernel called name, or NULL. */
+const mlp_gemm_kernel *mlp_gemm_kernel_find(const char *name);
+/* The path mlp_gemm runs: PINN_GEMM from the environment if usable, else the
+ * first usable one of the table. */
+const mlp_gemm_kernel *mlp_gemm_active(void);
+/* Makes k the path of every later mlp_gemm (tests, bench; not while passes
+ * run). MLP_EINVAL when k is NULL or not usable here. */
+int mlp_gemm_select(const mlp_gemm_kernel *k);
 
 #endif

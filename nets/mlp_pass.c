@@ -1,7 +1,7 @@
 /* nets/mlp_pass.c - the fast forward and backward passes: every channel
  * stacked as rows c*n + p, points taken in row blocks that go through every
  * layer while they are in cache (small products by mlp_gemm, element-wise
- * work with AVX2 where the CPU has it, OpenMP over blocks); a one-output
+ * work compiled per instruction-set path, OpenMP over blocks); a one-output
  * net's leaf channels share one backward channel. The per-point reference
  * is mlp_naive.c; memory: mlp_workspace.c. */
 #include <stdlib.h>
@@ -468,30 +468,33 @@ MLP_INLINE void backward_rows(mlp_workspace *ws, const mlp *net, const blk *bk,
     }
 }
 
-static void forward_rows_plain(mlp_workspace *ws, const mlp *net, const blk *bk, double *out,
-                               size_t p0, size_t p1)
-{
-    forward_rows(ws, net, bk, out, p0, p1);
-}
+/* One forward and one backward per instruction-set path: the same code,
+ * compiled for plain x86-64, AVX2 + FMA and AVX-512 (mlp_simd.h). */
+typedef void (*fwd_rows_fn)(mlp_workspace *, const mlp *, const blk *, double *, size_t,
+                            size_t);
+typedef void (*bwd_rows_fn)(mlp_workspace *, const mlp *, const blk *, const double *,
+                            double *, size_t, size_t, int);
 
-MLP_AVX2 static void forward_rows_avx2(mlp_workspace *ws, const mlp *net, const blk *bk,
-                                       double *out, size_t p0, size_t p1)
-{
-    forward_rows(ws, net, bk, out, p0, p1);
-}
+#define ROWS_PATH(isa, ATTR)                                                                 \
+    ATTR static void forward_rows_##isa(mlp_workspace *ws, const mlp *net, const blk *bk,   \
+                                        double *out, size_t p0, size_t p1)                   \
+    {                                                                                        \
+        forward_rows(ws, net, bk, out, p0, p1);                                              \
+    }                                                                                        \
+    ATTR static void backward_rows_##isa(mlp_workspace *ws, const mlp *net, const blk *bk,  \
+                                         const double *gout, double *grad, size_t p0,        \
+                                         size_t p1, int lf)                                  \
+    {                                                                                        \
+        backward_rows(ws, net, bk, gout, grad, p0, p1, lf);                                  \
+    }
+ROWS_PATH(plain, )
+ROWS_PATH(avx2, MLP_AVX2)
+ROWS_PATH(avx512, MLP_AVX512)
 
-static void backward_rows_plain(mlp_workspace *ws, const mlp *net, const blk *bk,
-                                const double *gout, double *grad, size_t p0, size_t p1, int lf)
-{
-    backward_rows(ws, net, bk, gout, grad, p0, p1, lf);
-}
-
-MLP_AVX2 static void backward_rows_avx2(mlp_workspace *ws, const mlp *net, const blk *bk,
-                                        const double *gout, double *grad, size_t p0, size_t p1,
-                                        int lf)
-{
-    backward_rows(ws, net, bk, gout, grad, p0, p1, lf);
-}
+static const fwd_rows_fn fwd_rows[MLP_ISA_N] = {forward_rows_plain, forward_rows_avx2,
+                                                forward_rows_avx512};
+static const bwd_rows_fn bwd_rows[MLP_ISA_N] = {backward_rows_plain, backward_rows_avx2,
+                                                backward_rows_avx512};
 
 /* Threads for nb blocks: at most what the workspace was sized for. */
 static int pass_threads(const mlp_workspace *ws, size_t nb)
@@ -524,7 +527,8 @@ int mlp_forward(mlp_workspace *ws, const mlp *net, const mlp_channels *ch,
                 Wt[k * wo + o] = W[o * wi + k];
     }
     const size_t bp = ws->block_pts, nb = (n + bp - 1) / bp;
-    const int avx2 = mlp_cpu_avx2(), nt = pass_threads(ws, nb);
+    const fwd_rows_fn rows = fwd_rows[mlp_isa_active()];
+    const int nt = pass_threads(ws, nb);
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
 #ifdef _OPENMP
@@ -536,10 +540,7 @@ int mlp_forward(mlp_workspace *ws, const mlp *net, const mlp_channels *ch,
         for (long bi = 0; bi < (long)nb; bi++) {
             size_t p0 = (size_t)bi * bp, p1 = p0 + bp < n ? p0 + bp : n;
             blk bk = blk_make(ws, net, t, p0, p1 - p0);
-            if (avx2)
-                forward_rows_avx2(ws, net, &bk, out, p0, p1);
-            else
-                forward_rows_plain(ws, net, &bk, out, p0, p1);
+            rows(ws, net, &bk, out, p0, p1);
         }
     }
     ws->ready = 1;
@@ -553,7 +554,8 @@ int mlp_backward(mlp_workspace *ws, const mlp *net, const double *gout, double *
         return rc;
     const size_t n = ws->n, bp = ws->block_pts, nb = (n + bp - 1) / bp;
     const size_t np = net->n_params, gs = (np + 7) & ~(size_t)7;
-    const int avx2 = mlp_cpu_avx2(), nt = pass_threads(ws, nb);
+    const bwd_rows_fn rows = bwd_rows[mlp_isa_active()];
+    const int nt = pass_threads(ws, nb);
     /* one output and two leaves or more: carry J for the leaves (mlp_plan) */
     const int lf = net->width[net->n_layers] == 1 && net->n_layers > 1 && ws->plan.n_leaf >= 2;
     if (nt > 1)
@@ -570,10 +572,7 @@ int mlp_backward(mlp_workspace *ws, const mlp *net, const double *gout, double *
         for (long bi = 0; bi < (long)nb; bi++) {
             size_t p0 = (size_t)bi * bp, p1 = p0 + bp < n ? p0 + bp : n;
             blk bk = blk_make(ws, net, t, p0, p1 - p0);
-            if (avx2)
-                backward_rows_avx2(ws, net, &bk, gout, g, p0, p1, lf);
-            else
-                backward_rows_plain(ws, net, &bk, gout, g, p0, p1, lf);
+            rows(ws, net, &bk, gout, g, p0, p1, lf);
         }
     }
     for (int t = 1; t < nt; t++) {

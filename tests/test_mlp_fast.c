@@ -5,6 +5,7 @@
  * against 1, activations kept or rebuilt from z. Speed is bench/'s business, not this file's. */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
@@ -13,14 +14,24 @@
 #include "check_main.h"
 #include "mlp.h"
 #include "mlp_internal.h"
+#include "mlp_simd.h"
 #include "test_mlp_util.h"
 
-/* mlp_gemm equals mlp_gemm_plain for every tile shape the kernel has (rows
- * 1-4 of a tile, 1-3 vectors, masked tails) and both layouts of A. They
- * differ only by FMA rounding: each entry is a sum of K <= 131 products of
- * numbers in [-1, 1], so 1e-13 absolute is ~10 ulps of the worst sum. */
+/* Each kernel path of mlp_gemm (_i indexes mlp_gemm_kernels; skipped where
+ * this CPU or build lacks it) equals mlp_gemm_plain for every tile shape our
+ * kernel has (rows 1-4 of a tile, 1-3 vectors, masked tails), both layouts
+ * of A, C = and C +=. They differ only by FMA rounding: each entry is a sum
+ * of K <= 131 products of numbers in [-1, 1], so 1e-13 absolute is ~10 ulps
+ * of the worst sum. */
 START_TEST(gemm_matches_plain)
 {
+    const mlp_gemm_kernel *kern = &mlp_gemm_kernels[_i], *saved = mlp_gemm_active();
+    if (!kern->usable()) {
+        printf("gemm_matches_plain: skipped kernel %s: not usable here\n", kern->name);
+        return;
+    }
+    ck_assert_int_eq(mlp_gemm_select(kern), MLP_OK);
+    ck_assert_ptr_eq(mlp_gemm_active(), kern);
     const size_t sizes[] = {1, 2, 3, 4, 5, 7, 12, 13, 20, 33, 131};
     const size_t ns = sizeof sizes / sizeof *sizes;
     const size_t big = 131 * 140;
@@ -42,9 +53,10 @@ START_TEST(gemm_matches_plain)
                         double e = 0.0;
                         for (size_t q = 0; q < big; q++) /* also: nothing outside C moved */
                             e = fmax(e, fabs(C[q] - Cp[q]));
-                        ck_assert_msg(e <= 1e-13, "M=%zu N=%zu K=%zu layout %d acc %d: %g", M,
-                                      N, K, layout, acc, e);
+                        ck_assert_msg(e <= 1e-13, "%s: M=%zu N=%zu K=%zu layout %d acc %d: %g",
+                                      kern->name, M, N, K, layout, acc, e);
                     }
+    ck_assert_int_eq(mlp_gemm_select(saved), MLP_OK);
     free(A);
     free(B);
     free(C);
@@ -90,6 +102,36 @@ static void check_pair(mlp *net, const mlp_channels *ch, size_t n, unsigned long
     check_pair_keep(net, ch, n, seed, 1);
     check_pair_keep(net, ch, n, seed, 0);
 }
+
+/* The fast pass on every instruction-set path (_i indexes mlp_isa_names;
+ * skipped where this CPU lacks it) against the naive pass, both ways, for
+ * tanh and sin (vector activations) and softplus (scalar), with the heat
+ * channel set and all second derivatives of 3 inputs; row counts that leave
+ * vector tails. */
+START_TEST(isa_path_matches_naive)
+{
+    int saved = mlp_isa_active();
+    if (mlp_isa_select(_i) != 0) {
+        printf("isa_path_matches_naive: skipped path %s: this CPU lacks it\n",
+               mlp_isa_names[_i]);
+        return;
+    }
+    const char *acts[] = {"tanh", "sin", "softplus"};
+    const size_t w2[] = {2, 20, 20, 20, 1}, w3[] = {3, 9, 13, 2};
+    for (size_t a = 0; a < 3; a++) {
+        mlp *net = tmlp_net(4, w2, acts[a], 60 + a);
+        mlp_channels ch;
+        mlp_channels_set(&ch, 0x3, 0x1, 2);
+        check_pair(net, &ch, 203, 9);
+        mlp_free(net);
+        net = tmlp_net(3, w3, acts[a], 70 + a);
+        tmlp_channels_all(&ch, 3);
+        check_pair(net, &ch, 31, 10);
+        mlp_free(net);
+    }
+    mlp_isa_select(saved);
+}
+END_TEST
 
 /* A big workspace rebuilds activations instead of keeping them. */
 START_TEST(big_workspace_does_not_keep)
@@ -183,7 +225,11 @@ static Suite *mlp_fast_suite(void)
     Suite *s = suite_create("mlp_fast");
     TCase *tc = tcase_create("fast");
     tcase_set_timeout(tc, 20);
-    tcase_add_test(tc, gemm_matches_plain);
+    int n_gemm = 0;
+    while (mlp_gemm_kernels[n_gemm].name)
+        n_gemm++;
+    tcase_add_loop_test(tc, gemm_matches_plain, 0, n_gemm);
+    tcase_add_loop_test(tc, isa_path_matches_naive, 0, MLP_ISA_N);
     tcase_add_loop_test(tc, leaf_path_matches_naive, 0, n_act);
     tcase_add_test(tc, small_blocks_match_naive);
     tcase_add_test(tc, two_threads_match_one);
