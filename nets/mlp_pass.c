@@ -6,6 +6,7 @@
  * is mlp_naive.c; memory: mlp_workspace.c. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -496,6 +497,13 @@ static const fwd_rows_fn fwd_rows[MLP_ISA_N] = {forward_rows_plain, forward_rows
 static const bwd_rows_fn bwd_rows[MLP_ISA_N] = {backward_rows_plain, backward_rows_avx2,
                                                 backward_rows_avx512};
 
+static double pass_clock(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
 /* Threads for nb blocks: at most what the workspace was sized for. */
 static int pass_threads(const mlp_workspace *ws, size_t nb)
 {
@@ -528,7 +536,10 @@ int mlp_forward(mlp_workspace *ws, const mlp *net, const mlp_channels *ch,
     }
     const size_t bp = ws->block_pts, nb = (n + bp - 1) / bp;
     const fwd_rows_fn rows = fwd_rows[mlp_isa_active()];
-    const int nt = pass_threads(ws, nb);
+    const int tuned = mlp_threads_get_auto();
+    const int nt = tuned ? mlp_tuner_threads(&ws->tune_fwd, pass_threads(ws, nb))
+                         : pass_threads(ws, nb);
+    const double t_start = tuned ? pass_clock() : 0.0;
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
 #ifdef _OPENMP
@@ -536,13 +547,15 @@ int mlp_forward(mlp_workspace *ws, const mlp *net, const mlp_channels *ch,
 #else
         const size_t t = 0;
 #endif
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1) /* rows are independent: any order */
         for (long bi = 0; bi < (long)nb; bi++) {
             size_t p0 = (size_t)bi * bp, p1 = p0 + bp < n ? p0 + bp : n;
             blk bk = blk_make(ws, net, t, p0, p1 - p0);
             rows(ws, net, &bk, out, p0, p1);
         }
     }
+    if (tuned)
+        mlp_tuner_record(&ws->tune_fwd, nt, (pass_clock() - t_start) / (double)n);
     ws->ready = 1;
     return MLP_OK;
 }
@@ -555,11 +568,15 @@ int mlp_backward(mlp_workspace *ws, const mlp *net, const double *gout, double *
     const size_t n = ws->n, bp = ws->block_pts, nb = (n + bp - 1) / bp;
     const size_t np = net->n_params, gs = (np + 7) & ~(size_t)7;
     const bwd_rows_fn rows = bwd_rows[mlp_isa_active()];
-    const int nt = pass_threads(ws, nb);
     /* one output and two leaves or more: carry J for the leaves (mlp_plan) */
     const int lf = net->width[net->n_layers] == 1 && net->n_layers > 1 && ws->plan.n_leaf >= 2;
-    if (nt > 1)
-        memset(ws->tgrad, 0, (size_t)(nt - 1) * gs * sizeof(double));
+    /* chunk k: blocks [k nb / nc, (k + 1) nb / nc), its gradient in tgrad */
+    const size_t nc = nb < MLP_GRAD_CHUNKS ? nb : MLP_GRAD_CHUNKS;
+    const int tuned = mlp_threads_get_auto();
+    const int nt = tuned ? mlp_tuner_threads(&ws->tune_bwd, pass_threads(ws, nc))
+                         : pass_threads(ws, nc);
+    const double t_start = tuned ? pass_clock() : 0.0;
+    memset(ws->tgrad, 0, nc * gs * sizeof(double));
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
 #ifdef _OPENMP
@@ -567,18 +584,22 @@ int mlp_backward(mlp_workspace *ws, const mlp *net, const double *gout, double *
 #else
         const size_t t = 0;
 #endif
-        double *g = t == 0 ? grad : ws->tgrad + (t - 1) * gs;
-#pragma omp for schedule(static)
-        for (long bi = 0; bi < (long)nb; bi++) {
-            size_t p0 = (size_t)bi * bp, p1 = p0 + bp < n ? p0 + bp : n;
-            blk bk = blk_make(ws, net, t, p0, p1 - p0);
-            rows(ws, net, &bk, gout, g, p0, p1, lf);
+#pragma omp for schedule(dynamic, 1)
+        for (long k = 0; k < (long)nc; k++) {
+            double *g = ws->tgrad + (size_t)k * gs;
+            for (size_t bi = (size_t)k * nb / nc; bi < ((size_t)k + 1) * nb / nc; bi++) {
+                size_t p0 = bi * bp, p1 = p0 + bp < n ? p0 + bp : n;
+                blk bk = blk_make(ws, net, t, p0, p1 - p0);
+                rows(ws, net, &bk, gout, g, p0, p1, lf);
+            }
         }
     }
-    for (int t = 1; t < nt; t++) {
-        const double *g = ws->tgrad + (size_t)(t - 1) * gs;
+    for (size_t k = 0; k < nc; k++) {
+        const double *g = ws->tgrad + k * gs;
         for (size_t q = 0; q < np; q++)
             grad[q] += g[q];
     }
+    if (tuned)
+        mlp_tuner_record(&ws->tune_bwd, nt, (pass_clock() - t_start) / (double)n);
     return MLP_OK;
 }
