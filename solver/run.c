@@ -354,6 +354,7 @@ int run_job(const run_args *a)
 
     unsigned long seed = a->seed >= 0 ? (unsigned long)a->seed : (unsigned long)cfg_int(c, "train.seed");
     long long threads = a->threads >= 0 ? a->threads : cfg_int(c, "train.threads");
+    mlp_threads_set_auto(threads == 0); /* 0: 1 thread or all, as measured (docs/performance.md) */
 #ifdef _OPENMP
     if (threads > 0)
         omp_set_num_threads((int)threads);
