@@ -287,6 +287,29 @@ START_TEST(resume_refuses_another_network)
 }
 END_TEST
 
+/* Issue 19 item 7: a reference that fails (y' = y^2, y(0) = 1 blows up at
+ * t = 1) is the run's failure: exit status 1, and the file's status says
+ * so (it said "ok" and exited 0). The network's result is still written. */
+START_TEST(failed_reference_is_reported)
+{
+    write_file("blowup.cfg",
+               "problem = { type = \"ode\"; t = [0.0, 2.0]; variables = [\"y\"];\n"
+               "  rhs = [\"y^2\"]; initial = [1.0]; };\n"
+               "network = { hidden = [4]; };\npoints = { interior = 16; };\n"
+               "train = { adam = { iterations = 5; }; lbfgs = { iterations = 0; }; };\n"
+               "output = { nt = 11; };\n");
+    char out[8192];
+    ck_assert_int_eq(run_pinn(NULL, "blowup.cfg -o b.h5", out, sizeof out), 1);
+    ck_assert_msg(strstr(out, "reference solution failed"), "%s", out);
+    h5in *f = open_result("b.h5");
+    char *status = attr_string(f, "/", "status");
+    ck_assert_msg(strncmp(status, "reference failed: ", 18) == 0, "status '%s'", status);
+    free(status);
+    ck_assert(h5in_exists(f, "/solution"));
+    h5in_close(f);
+}
+END_TEST
+
 /* Runs `$PINN cmd` (info, eval) in dir; returns the exit status, or -1 - signal. */
 static int run_inspect(const char *cmd, char *buf, size_t cap)
 {
@@ -621,6 +644,7 @@ static Suite *resume_suite(void)
     tcase_add_test(tc, divergence_stops_with_last_finite_model);
     tcase_add_test(tc, divergence_recovers_with_half_lr);
     tcase_add_test(tc, nonfinite_and_corrupt_files_are_refused);
+    tcase_add_test(tc, failed_reference_is_reported);
     suite_add_tcase(s, tc);
     return s;
 }
