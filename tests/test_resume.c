@@ -310,6 +310,41 @@ START_TEST(failed_reference_is_reported)
 }
 END_TEST
 
+/* Issue 19 item 6: a write that fails (here a file size limit, as a full
+ * disk would) is one line and exit status 1, the previous file is kept and
+ * no temporary is left (it ended in SIGSEGV inside HDF5's close at exit). */
+START_TEST(failed_write_keeps_previous_file)
+{
+    char out[8192];
+    const char *quick = "logistic.cfg -o full.h5 --set train.adam.iterations=5 "
+                        "--set train.lbfgs.iterations=0 --set reference.enabled=false";
+    ck_assert_int_eq(run_pinn(NULL, quick, out, sizeof out), 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/full.h5", dir);
+    struct stat before, after;
+    ck_assert_int_eq(stat(path, &before), 0);
+    ck_assert_int_gt(before.st_size, 30 * 1024);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cd '%s' && ulimit -f 30 && %s run %s --seed 7 --quiet 2>&1", dir,
+             pinn(), quick);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t len = fread(out, 1, sizeof out - 1, p);
+    out[len] = '\0';
+    int st = pclose(p);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1, "status %d: %s", st, out);
+    ck_assert_msg(strstr(out, "File too large") != NULL, "%s", out);
+    ck_assert_msg(len > 0 && strchr(out, '\n') == out + len - 1, "want one line: %s", out);
+    ck_assert_int_eq(stat(path, &after), 0);
+    ck_assert(after.st_size == before.st_size && after.st_mtime == before.st_mtime);
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    for (struct dirent *e; (e = readdir(d));)
+        ck_assert_msg(!strstr(e->d_name, ".tmp."), "left %s", e->d_name);
+    closedir(d);
+}
+END_TEST
+
 /* Runs `$PINN cmd` (info, eval) in dir; returns the exit status, or -1 - signal. */
 static int run_inspect(const char *cmd, char *buf, size_t cap)
 {
@@ -645,6 +680,7 @@ static Suite *resume_suite(void)
     tcase_add_test(tc, divergence_recovers_with_half_lr);
     tcase_add_test(tc, nonfinite_and_corrupt_files_are_refused);
     tcase_add_test(tc, failed_reference_is_reported);
+    tcase_add_test(tc, failed_write_keeps_previous_file);
     suite_add_tcase(s, tc);
     return s;
 }

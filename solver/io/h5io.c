@@ -162,7 +162,15 @@ h5out *h5out_create(const char *final_path, char *err, size_t errcap)
         return NULL;
     }
     close(fd);
+    /* The file is built in memory (core driver, no backing store) and
+     * written by h5out_commit: libhdf5 1.10 never sees a failed write.
+     * A full disk under HDF5's own driver left a half-closed file that
+     * crashed the process at exit (SEGV in H5F__close_cb). */
     hid_t fapl = fapl_strong();
+    if (fapl >= 0 && H5Pset_fapl_core(fapl, 1 << 20, 0) < 0) {
+        H5Pclose(fapl);
+        fapl = -1;
+    }
     if (fapl >= 0)
         f->file = H5Fcreate(f->tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     if (fapl >= 0)
@@ -376,21 +384,42 @@ int h5out_commit_msg(h5out *f, char *err, size_t errcap)
     }
     char d[H5IO_ERRLEN / 2];
     int flushed = H5Fflush(f->file, H5F_SCOPE_GLOBAL) >= 0;
+    ssize_t size = flushed ? H5Fget_file_image(f->file, NULL, 0) : -1;
+    char *image = size > 0 ? malloc((size_t)size) : NULL;
+    int got = image && H5Fget_file_image(f->file, image, (size_t)size) == size;
     int closed = H5Fclose(f->file) >= 0;
     f->file = -1;
-    if (!flushed || !closed) {
-        seterr(err, errcap, "cannot close '%s': %s", f->tmp_path, h5_detail(d));
+    if (!got || !closed) {
+        seterr(err, errcap, "cannot close '%s': %s", f->tmp_path,
+               size > 0 && !image ? "out of memory for the file image" : h5_detail(d));
+        free(image);
         h5out_abort(f);
         return -1;
     }
-    int fd = open(f->tmp_path, O_RDONLY);
-    if (fd < 0 || fsync(fd) < 0) {
-        seterr(err, errcap, "cannot sync '%s': %s", f->tmp_path, strerror(errno));
+    /* Our write: a full disk or a file size limit is an errno, not a crash. */
+    int fd = open(f->tmp_path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    size_t off = 0;
+    while (fd >= 0 && off < (size_t)size) {
+        ssize_t w = write(fd, image + off, (size_t)size - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+    free(image);
+    if (fd < 0 || off < (size_t)size) {
+        seterr(err, errcap, "cannot write '%s': %s", f->tmp_path,
+               fd >= 0 && errno == 0 ? "short write" : strerror(errno));
         if (fd >= 0) close(fd);
         h5out_abort(f);
         return -1;
     }
-    close(fd);
+    if (fsync(fd) < 0 || close(fd) < 0) {
+        seterr(err, errcap, "cannot sync '%s': %s", f->tmp_path, strerror(errno));
+        h5out_abort(f);
+        return -1;
+    }
     if (rename(f->tmp_path, f->final_path) < 0) {
         seterr(err, errcap, "cannot rename '%s' to '%s': %s", f->tmp_path, f->final_path,
                strerror(errno));
