@@ -420,7 +420,7 @@ int run_job(const run_args *a)
 
     status = 1; /* from here on a failure is the run's, not the config's */
     const char *run_status = "ok";
-    char run_why[512];
+    char run_why[512], ref_why[ERRCAP + 32] = "";
     /* The reference comes first, so every checkpoint is a complete result. */
     double ref_seconds = 0.0;
     char method[256] = "";
@@ -428,9 +428,13 @@ int run_job(const run_args *a)
         ref = malloc(nu * sizeof *ref);
         double t0 = now_seconds();
         if (!ref || p->type->reference(p, c, &g, ref, method, sizeof method, err, sizeof err)) {
+            /* The run's failure, not a footnote: it is the file's status
+             * and the exit status (1) unless something worse happens. */
+            snprintf(ref_why, sizeof ref_why, "reference failed: %s", ref ? err : "out of memory");
             fprintf(a->errs, "pinn: reference solution failed: %s\n", ref ? err : "out of memory");
             free(ref);
             ref = NULL;
+            run_status = ref_why;
         }
         ref_seconds = now_seconds() - t0;
     }
