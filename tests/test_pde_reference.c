@@ -13,6 +13,8 @@
 #include "check_main.h"
 #include "pde_build.h"
 #include "problems/pde_reference.h"
+#include "io/h5io.h"
+#include <stdlib.h>
 
 enum { NX = 9, NT = 5 };
 
@@ -73,7 +75,7 @@ START_TEST(burgers_glue)
     double ax[2][NX], u[NX * NT], est;
     char method[512], err[512];
     ck_assert_msg(solve(&q, &rc, ax, u, method, &est, err) == PDE_REF_OK, "%s", err);
-    ck_assert_ptr_nonnull(strstr(method, "mol: method of lines"));
+    ck_assert_ptr_nonnull(strstr(method, "mol: order-4"));
     double e = 0;
     for (size_t k = 1; k < NT; k++)
         for (size_t i = 0; i < NX; i++)
@@ -81,8 +83,9 @@ START_TEST(burgers_glue)
     fprintf(stderr, "  burgers via glue, n = 2048: max error vs Cole-Hopf %.3e, estimate %.3e\n"
             "  %s\n", e, est, method);
     ck_assert_double_lt(e, 1e-4);
-    /* the estimate is within a factor 10 of the measured error */
-    ck_assert(est > e / 10 && est < 10 * e);
+    /* the estimate does not understate the measured error, nor overstate it
+     * 100-fold (the quarter-resolution solve, 512, is not asymptotic yet) */
+    ck_assert(est > e && est < 100 * e);
     pde_unbuild(&q);
 }
 END_TEST
@@ -229,6 +232,62 @@ START_TEST(refusals)
 }
 END_TEST
 
+/* Through the binary: `pinn reference` on the shipped configs (coarsened)
+ * prints the method with its error estimate and stores it next to the
+ * reference; `pinn run` writes /reference and /error. */
+START_TEST(cli_reference_and_run)
+{
+    const char *bin = getenv("PINN");
+    if (!bin)
+        bin = "build/pinn";
+    static const struct {
+        const char *cfg, *set, *field;
+    } runs[] = {
+        {"burgers", "--set reference.nx=512", "/reference/u"},
+        {"poisson2d", "--set reference.nx=32 --set reference.ny=32", "/reference/u"},
+        {"reaction_diffusion", "--set reference.nx=256", NULL},
+        {"wave1d", "--set reference.nx=128", "/reference/u"},
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
+        char cmd[1024], out[8192] = "", path[256];
+        snprintf(path, sizeof path, "%s/ref-cli-%zu.h5", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", i);
+        snprintf(cmd, sizeof cmd, "%s reference configs/%s.cfg -o %s %s 2>&1", bin, runs[i].cfg,
+                 path, runs[i].set);
+        FILE *p = popen(cmd, "r");
+        ck_assert_ptr_nonnull(p);
+        size_t n = fread(out, 1, sizeof out - 1, p);
+        out[n] = '\0';
+        ck_assert_int_eq(pclose(p), 0);
+        ck_assert_msg(strstr(out, "reference: ") && strstr(out, "error estimate"), "%s", out);
+        char err[256];
+        h5in *f = h5in_open(path, err, sizeof err);
+        ck_assert_msg(f != NULL, "%s", err);
+        const char *obj = runs[i].field ? runs[i].field : "/reference/u";
+        if (!runs[i].field)
+            obj = h5in_exists(f, "/reference/u") ? "/reference/u" : "/reference/v";
+        double est = -1;
+        ck_assert_msg(h5in_attr_double(f, obj, "error_estimate", &est) == 0, "%s", obj);
+        ck_assert(est >= 0 && est < 0.05); /* burgers at 512 intervals: 0.016 */
+        h5in_close(f);
+        remove(path);
+    }
+    /* pinn run: a few steps, /error written against the reference */
+    char cmd[1024], path[256];
+    snprintf(path, sizeof path, "%s/ref-cli-run.h5", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    snprintf(cmd, sizeof cmd, "%s run configs/burgers.cfg -o %s --quiet --set reference.nx=512 "
+             "--set train.adam.iterations=5 --set train.lbfgs.iterations=0 "
+             "--set points.interior=100 >/dev/null 2>&1", bin, path);
+    ck_assert_int_eq(system(cmd), 0);
+    char err[256];
+    h5in *f = h5in_open(path, err, sizeof err);
+    ck_assert_msg(f != NULL, "%s", err);
+    ck_assert(h5in_exists(f, "/reference/u"));
+    ck_assert(h5in_exists(f, "/error"));
+    h5in_close(f);
+    remove(path);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     gsl_set_error_handler_off();
@@ -239,6 +298,7 @@ static Suite *suite(void)
     tcase_add_test(tc, allen_cahn_spectral_vs_mol);
     tcase_add_test(tc, wave_system_heat2d_poisson2d);
     tcase_add_test(tc, refusals);
+    tcase_add_test(tc, cli_reference_and_run);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -377,12 +377,37 @@ int cfg_fail(const cfg *c, char *err, size_t errcap, const char *path, const cha
 
 /* ---- validation -------------------------------------------------------- */
 
+/* Nonzero when path matches pattern component by component, a "*"
+ * component of pattern matching any one name. */
+static int path_matches(const char *pattern, const char *path)
+{
+    for (;;) {
+        const char *pe = strchr(pattern, '.'), *qe = strchr(path, '.');
+        size_t pl = pe ? (size_t)(pe - pattern) : strlen(pattern);
+        size_t ql = qe ? (size_t)(qe - path) : strlen(path);
+        if (ql == 0)
+            return 0;
+        if (!(pl == 1 && pattern[0] == '*') && !(pl == ql && strncmp(pattern, path, pl) == 0))
+            return 0;
+        if (!pe || !qe)
+            return !pe && !qe;
+        pattern = pe + 1;
+        path = qe + 1;
+    }
+}
+
+/* The entry for path: an exact match, else an entry with "*" components
+ * standing for any name (named constants, boundary sides and fields). */
 static const setting_spec *find_spec(const setting_spec *const *tables, size_t n,
                                      const char *path)
 {
     for (size_t t = 0; t < n; t++)
         for (const setting_spec *s = tables[t]; s->path; s++)
             if (strcmp(s->path, path) == 0)
+                return s;
+    for (size_t t = 0; t < n; t++)
+        for (const setting_spec *s = tables[t]; s->path; s++)
+            if (strchr(s->path, '*') && path_matches(s->path, path))
                 return s;
     return NULL;
 }
@@ -425,16 +450,15 @@ static const char *suggest(const setting_spec *const *tables, size_t n, const ch
     size_t best_d = strlen(name) / 3 + 1;
     if (best_d > 3)
         best_d = 3;
-    size_t plen = strlen(parent);
     for (size_t t = 0; t < n; t++)
         for (const setting_spec *s = tables[t]; s->path; s++) {
-            const char *leaf = s->path;
-            if (plen) {
-                if (strncmp(s->path, parent, plen) != 0 || s->path[plen] != '.')
-                    continue;
-                leaf = s->path + plen + 1;
-            }
-            if (strchr(leaf, '.'))
+            const char *dot = strrchr(s->path, '.');
+            const char *leaf = dot ? dot + 1 : s->path;
+            char up[256];
+            snprintf(up, sizeof up, "%.*s", dot ? (int)(dot - s->path) : 0, s->path);
+            if (parent[0] ? !dot || !path_matches(up, parent) : dot != NULL)
+                continue;
+            if (strcmp(leaf, "*") == 0)
                 continue;
             size_t d = edit_distance(name, leaf);
             if (d <= best_d && d > 0) {
@@ -645,7 +669,7 @@ int cfg_validate(cfg *c, const setting_spec *const *tables, size_t n_tables, cha
     /* Materialise the defaults so the getters and the saved config see them. */
     for (size_t t = 0; t < n_tables; t++)
         for (const setting_spec *s = tables[t]; s->path; s++) {
-            if (!s->def || lookup(c, s->path))
+            if (!s->def || lookup(c, s->path) || strchr(s->path, '*'))
                 continue;
             if (set_from_text(c, s->path, s->def, &MARK_DEFAULT) != 0)
                 return cfg_fail(c, err, errcap, s->path, "internal: bad default '%s'", s->def);
@@ -718,6 +742,19 @@ double cfg_float_at(const cfg *c, const char *path, size_t i)
         return NAN;
     const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
     return is_number(e) ? number_of(e) : NAN;
+}
+
+size_t cfg_members(const cfg *c, const char *path)
+{
+    config_setting_t *s = lookup(c, path);
+    return s && config_setting_is_group(s) ? (size_t)config_setting_length(s) : 0;
+}
+
+const char *cfg_member_name(const cfg *c, const char *path, size_t i)
+{
+    if (i >= cfg_members(c, path))
+        return NULL;
+    return config_setting_name(config_setting_get_elem(lookup(c, path), (unsigned)i));
 }
 
 const char *cfg_expr_at(const cfg *c, const char *path, size_t i)

@@ -21,7 +21,9 @@ typedef enum {
     SPEC_EXPRS     /* array or list of expressions (strings or numbers) */
 } spec_type;
 
-/* One known setting. `range` bounds numbers (and every element of arrays)
+/* One known setting. A "*" component of a path matches any one name
+ * ("problem.constants.*", "problem.boundary.*.*.type"); such entries have
+ * no default. `range` bounds numbers (and every element of arrays)
  * as "[lo,hi]", "(lo,hi]", ... with inf allowed; NULL means no bound. `def`
  * is the default as config text, NULL meaning "no default" (optional unless
  * the owning module says otherwise). */
@@ -64,6 +66,11 @@ const char *cfg_string(const cfg *c, const char *path); /* NULL if none */
 const char *cfg_expr(const cfg *c, const char *path);
 size_t cfg_len(const cfg *c, const char *path);         /* array length, 0 if absent */
 double cfg_float_at(const cfg *c, const char *path, size_t i);
+/* Members of the group at path, in file order (0 if path is not a group),
+ * and the name of member i (NULL past the end): for groups of arbitrary
+ * names such as problem.constants, whose table entry is "problem.constants.*". */
+size_t cfg_members(const cfg *c, const char *path);
+const char *cfg_member_name(const cfg *c, const char *path, size_t i);
 const char *cfg_expr_at(const cfg *c, const char *path, size_t i);
 
 /* Line of the setting (or of its nearest present parent). */

@@ -16,7 +16,9 @@
 struct expr {
     void *ev;          /* the libmatheval evaluator */
     size_t nvars;      /* variables compiled over (the caller's order) */
-    char **names;      /* copies of their names; owned */
+    size_t nall;       /* nvars, then the bound names (fixed values) */
+    char **names;      /* copies of all nall names; owned */
+    double *bound;     /* nall - nvars values of the bound names */
     size_t nused;      /* variables the simplified expression references */
     char **used;       /* their names in libmatheval's order; owned by ev */
     size_t *used_at;   /* used[j] takes values[used_at[j]] */
@@ -266,8 +268,9 @@ static int check_names(const char *const *names, size_t nvars, char *err, size_t
 }
 
 /* Wraps evaluator ev (taken over: destroyed on failure) for the variables
- * names[0..nvars-1]. */
-static expr *expr_wrap(void *ev, const char *const *names, size_t nvars, char *err, size_t errcap)
+ * names[0..nvars-1] followed by nall - nvars names bound to bound[]. */
+static expr *expr_wrap(void *ev, const char *const *names, size_t nvars, size_t nall,
+                       const double *bound, char *err, size_t errcap)
 {
     expr *e = calloc(1, sizeof *e);
     if (e == NULL) {
@@ -277,23 +280,27 @@ static expr *expr_wrap(void *ev, const char *const *names, size_t nvars, char *e
     }
     e->ev = ev;
     e->nvars = nvars;
+    e->nall = nall;
     char **used;
     int nused;
     evaluator_get_variables(ev, &used, &nused);
     e->used = used;
     e->nused = (size_t)nused;
-    e->names = calloc(nvars ? nvars : 1, sizeof *e->names);
+    e->names = calloc(nall ? nall : 1, sizeof *e->names);
+    e->bound = calloc(nall > nvars ? nall - nvars : 1, sizeof *e->bound);
     e->used_at = calloc(e->nused ? e->nused : 1, sizeof *e->used_at);
     e->buf = calloc(e->nused ? e->nused : 1, sizeof *e->buf);
-    if (e->names == NULL || e->used_at == NULL || e->buf == NULL)
+    if (e->names == NULL || e->bound == NULL || e->used_at == NULL || e->buf == NULL)
         goto oom;
-    for (size_t k = 0; k < nvars; k++)
+    for (size_t k = 0; k < nall; k++)
         if ((e->names[k] = strdup(names[k])) == NULL)
             goto oom;
+    if (nall > nvars)
+        memcpy(e->bound, bound, (nall - nvars) * sizeof *bound);
     for (size_t j = 0; j < e->nused; j++) {
         size_t k = 0;
-        while (k < nvars && strcmp(names[k], used[j]) != 0) k++;
-        if (k == nvars) {    /* the validator should have caught this */
+        while (k < nall && strcmp(names[k], used[j]) != 0) k++;
+        if (k == nall) {    /* the validator should have caught this */
             expr_seterr(err, errcap, "unknown variable '%s'", used[j]);
             expr_free(e);
             return NULL;
@@ -307,15 +314,48 @@ oom:
     return NULL;
 }
 
+static expr *expr_create(const char *text, const char *const *names, size_t nvars, size_t nall,
+                         const double *bound, char *err, size_t errcap);
+
 expr *expr_compile(const char *text, const char *const *names, size_t nvars,
                    char *err, size_t errcap)
+{
+    return expr_compile_bound(text, names, nvars, NULL, NULL, 0, err, errcap);
+}
+
+expr *expr_compile_bound(const char *text, const char *const *names, size_t nvars,
+                         const char *const *bnames, const double *bvalues, size_t nbound,
+                         char *err, size_t errcap)
 {
     if (text == NULL) {
         expr_seterr(err, errcap, "no expression");
         return NULL;
     }
-    if (check_names(names, nvars, err, errcap) || expr_validate(text, names, nvars, err, errcap))
+    if (nvars > 0 && names == NULL) {
+        expr_seterr(err, errcap, "no variable names for %zu variables", nvars);
         return NULL;
+    }
+    size_t nall = nvars + nbound;
+    const char **all = malloc((nall ? nall : 1) * sizeof *all);
+    if (all == NULL) {
+        expr_seterr(err, errcap, "out of memory");
+        return NULL;
+    }
+    for (size_t k = 0; k < nvars; k++)
+        all[k] = names[k];
+    for (size_t k = 0; k < nbound; k++)
+        all[nvars + k] = bnames[k];
+    expr *e = NULL;
+    if (check_names(all, nall, err, errcap) == 0 && expr_validate(text, all, nall, err, errcap) == 0)
+        e = expr_create(text, all, nvars, nall, bvalues, err, errcap);
+    free(all);
+    return e;
+}
+
+/* Hands text (validated over names) to libmatheval. */
+static expr *expr_create(const char *text, const char *const *names, size_t nvars, size_t nall,
+                         const double *bound, char *err, size_t errcap)
+{
     char *copy = strdup(text);
     if (copy == NULL) {
         expr_seterr(err, errcap, "out of memory");
@@ -330,13 +370,15 @@ expr *expr_compile(const char *text, const char *const *names, size_t nvars,
         expr_seterr(err, errcap, "cannot parse (libmatheval rejected it)");
         return NULL;
     }
-    return expr_wrap(ev, names, nvars, err, errcap);
+    return expr_wrap(ev, names, nvars, nall, bound, err, errcap);
 }
 
 double expr_eval(const expr *e, const double *values)
 {
-    for (size_t j = 0; j < e->nused; j++)
-        e->buf[j] = values[e->used_at[j]];
+    for (size_t j = 0; j < e->nused; j++) {
+        size_t k = e->used_at[j];
+        e->buf[j] = k < e->nvars ? values[k] : e->bound[k - e->nvars];
+    }
     return evaluator_evaluate(e->ev, (int)e->nused, e->used, e->buf);
 }
 
@@ -379,14 +421,31 @@ expr *expr_derivative(const expr *e, size_t k, char *err, size_t errcap)
         expr_seterr(err, errcap, "cannot differentiate '%s' with respect to %s", text, e->names[k]);
         return NULL;
     }
-    return expr_wrap(d, (const char *const *)e->names, e->nvars, err, errcap);
+    return expr_wrap(d, (const char *const *)e->names, e->nvars, e->nall, e->bound, err, errcap);
 }
 
 const char *expr_text(const expr *e) { return evaluator_get_string(e->ev); }
 
 size_t expr_nvars(const expr *e) { return e->nvars; }
 
-int expr_is_constant(const expr *e) { return e->nused == 0; }
+int expr_is_constant(const expr *e)
+{
+    for (size_t j = 0; j < e->nused; j++)
+        if (e->used_at[j] < e->nvars)
+            return 0;
+    return 1;
+}
+
+const char *expr_name_kind(const char *name)
+{
+    if (name == NULL)
+        return NULL;
+    if (in_list(expr_functions, name, strlen(name)))
+        return "function";
+    if (in_list(expr_constants, name, strlen(name)))
+        return "built-in constant";
+    return NULL;
+}
 
 int expr_uses(const expr *e, size_t k)
 {
@@ -403,9 +462,10 @@ void expr_free(expr *e)
     if (e->ev)
         evaluator_destroy(e->ev);
     if (e->names)
-        for (size_t k = 0; k < e->nvars; k++)
+        for (size_t k = 0; k < e->nall; k++)
             free(e->names[k]);
     free(e->names);
+    free(e->bound);
     free(e->used_at);
     free(e->buf);
     free(e);

@@ -34,6 +34,18 @@ typedef struct expr expr;
 expr *expr_compile(const char *text, const char *const *names, size_t nvars,
                    char *err, size_t errcap);
 
+/* As expr_compile, with nbound more names bnames[] usable in text and bound
+ * to the fixed values bvalues[] (copied): named constants. The expression's
+ * variables (values passed to expr_eval, expr_derivative's k) are still
+ * names[0..nvars-1]. */
+expr *expr_compile_bound(const char *text, const char *const *names, size_t nvars,
+                         const char *const *bnames, const double *bvalues, size_t nbound,
+                         char *err, size_t errcap);
+
+/* "function" or "built-in constant" when name is one of libmatheval's
+ * (so it cannot name a variable or constant), else NULL. */
+const char *expr_name_kind(const char *name);
+
 /* Value at values[0..nvars-1] (same order as names at compile time). Domain
  * errors give NaN or +-Inf (log(-1) is NaN, 1/0 is Inf), never a crash. */
 double expr_eval(const expr *e, const double *values);

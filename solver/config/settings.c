@@ -5,7 +5,11 @@
 
 const setting_spec run_settings[] = {
     {"problem", SPEC_GROUP, NULL, NULL, NULL, "the equation; its settings depend on the type"},
-    {"problem.type", SPEC_STRING, NULL, NULL, "heat|ode", "problem type (required)"},
+    {"problem.type", SPEC_STRING, NULL, NULL, "heat|ode|pde", "problem type (required)"},
+    {"problem.constants", SPEC_GROUP, NULL, NULL, NULL,
+     "named constants for every expression of the problem: { nu = \"0.01/pi\"; c = 2.0; }"},
+    {"problem.constants.*", SPEC_EXPR, NULL, NULL, NULL,
+     "NAME = number or expression in pi, e and the constants above it (must be finite)"},
 
     {"network", SPEC_GROUP, NULL, NULL, NULL, "the MLP"},
     {"network.hidden", SPEC_INTS, "[20, 20, 20]", "[1,4096]", NULL, "hidden layer widths"},
@@ -112,6 +116,8 @@ const setting_spec run_settings[] = {
     {"output.file", SPEC_STRING, NULL, NULL, NULL,
      "result path (default outputs/NAME.h5 for NAME.cfg; -o overrides)"},
     {"output.nx", SPEC_INT, "101", "[2,100000]", NULL, "grid points in x (PDEs)"},
+    {"output.ny", SPEC_INT, "101", "[2,100000]", NULL, "grid points in y (pde problems in y)"},
+    {"output.nz", SPEC_INT, "51", "[2,100000]", NULL, "grid points in z (pde problems in z)"},
     {"output.nt", SPEC_INT, "101", "[2,1000000]", NULL, "grid points in t"},
 
     {"reference", SPEC_GROUP, NULL, NULL, NULL, "the GSL reference solution"},
@@ -124,9 +130,9 @@ const setting_spec run_settings[] = {
      "pde: auto picks by shape (spectral for periodic 1D semilinear, mol for time-dependent, "
      "fd for steady); a named method that cannot solve the problem is a config error"},
     {"reference.nx", SPEC_INT, "1024", "[2,1000000]", NULL,
-     "intervals in x (heat: theta method; pde: when given, else 8192 in 1D, 128 in 2D, 32 in "
+     "intervals in x (heat: theta method; pde: when given, else 8192 in 1D (512 for u_tt), 64 in 2D, 32 in "
      "3D, 1024 Fourier modes)"},
-    {"reference.ny", SPEC_INT, "128", "[2,1000000]", NULL, "intervals in y (pde; when given)"},
+    {"reference.ny", SPEC_INT, "64", "[2,1000000]", NULL, "intervals in y (pde; when given, else 64 in 2D, 32 in 3D)"},
     {"reference.nz", SPEC_INT, "32", "[2,1000000]", NULL, "intervals in z (pde; when given)"},
     {"reference.nt", SPEC_INT, "1024", "[1,100000000]", NULL,
      "time steps (heat theta method, at least one per output interval; pde spectral ETDRK4: "

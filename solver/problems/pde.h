@@ -23,7 +23,9 @@
 
 #include <stddef.h>
 
+#include "config/config.h"
 #include "config/expr.h"
+#include "problems/problem.h"
 
 #define PDE_MAX_VARS 3   /* inputs in all, t included */
 #define PDE_MAX_FIELDS 4
@@ -48,6 +50,7 @@ typedef struct pde_symbol {
 typedef struct pde_bc {
     pde_bc_kind kind;
     expr *g, *a, *b;
+    int set;                     /* nonzero when the config gives this condition */
 } pde_bc;
 
 typedef struct pde {
@@ -87,5 +90,24 @@ typedef struct pde {
 
 /* Slot index of field f's symbol (i, j) (value: -1, -1), for p. */
 size_t pde_slot(const pde *p, int f, int i, int j);
+
+/* Reads problem.* of a pde config into d (zeroed by the caller): variables,
+ * fields, constants, equations and their symbolic partials, initial,
+ * boundary and exact expressions, every check of the config. 0, or -1 with
+ * `FILE:LINE: setting: why` in err (d is then partly filled: pde_release). */
+int pde_parse(pde *d, const cfg *c, char *err, size_t errcap);
+/* Frees what d owns (d itself is the caller's); a zeroed d is fine. */
+void pde_release(pde *d);
+/* The parsed problem of a problem of type "pde" (its impl starts with it). */
+const pde *pde_of(const problem *p);
+/* Writes the slot values of the constants into slots (n_slots values). */
+void pde_slots_constants(const pde *d, double *slots);
+
+/* The reference solution of a pde problem on grid g (same contract as
+ * problem_type.reference): u is g->n x n_fields, method describes what was
+ * done. Nonzero with err when no reference solver takes the problem; the
+ * run then goes on without /reference. In problems/pde_reference.c. */
+int pde_reference(const problem *p, const cfg *c, const grid *g, double *u, char *method,
+                  size_t method_cap, char *err, size_t errcap);
 
 #endif

@@ -289,11 +289,17 @@ static void glue_free(glue *G)
     free(G->uses);
 }
 
-/* The options for method m from rc (defaults for zero entries), at
- * resolution 1 (full) or 2 (half). */
-static refpde_opts opts_for(const refpde_method *m, const pde_ref_config *rc, size_t d, int half)
+/* The options for method m from rc (defaults for zero entries) at
+ * resolution level 0 (full), 1 (half: n/2, nt/2, tolerances x 2^order) or 2
+ * (quarter). */
+static refpde_opts opts_for(const refpde_method *m, const pde_ref_config *rc,
+                            const refpde_spec *sp, int level)
 {
-    static const size_t n_default[4] = {0, PDE_REF_N_1D, PDE_REF_N_2D, PDE_REF_N_3D};
+    size_t d = sp->dim;
+    size_t n_default[4] = {0, PDE_REF_N_1D, PDE_REF_N_2D, PDE_REF_N_3D};
+    for (size_t f = 0; sp->evolution && f < sp->nf; f++)
+        if (sp->order[f] == 2)
+            n_default[1] = PDE_REF_N_1D_WAVE;
     int spectral = strcmp(m->name, "spectral") == 0;
     refpde_opts o = {.order = rc->order ? rc->order : PDE_REF_ORDER,
                      .rtol = rc->rtol > 0 ? rc->rtol : PDE_REF_TOL,
@@ -301,20 +307,58 @@ static refpde_opts opts_for(const refpde_method *m, const pde_ref_config *rc, si
                      .nt = rc->nt ? rc->nt : PDE_REF_NT, .newton_tol = 1e-12,
                      .newton_max = 50};
     for (size_t v = 0; v < d; v++) {
-        size_t n = rc->n[v] ? rc->n[v] : spectral ? PDE_REF_MODES : n_default[d];
-        if (half)
-            n /= 2;
+        size_t n = (rc->n[v] ? rc->n[v] : spectral ? PDE_REF_MODES : n_default[d]) >> level;
         if (spectral)
             n += n % 2;
         o.n[v] = n;
     }
-    if (half) {
-        double f = ldexp(1.0, o.order);
-        o.rtol *= f;
-        o.atol *= f;
-        o.nt = (o.nt + 1) / 2;
-    }
+    double f = ldexp(1.0, o.order * level);
+    o.rtol *= f;
+    o.atol *= f;
+    o.nt = (o.nt + (1u << level) - 1) >> level;
     return o;
+}
+
+/* The reference's own error from solves at half and quarter resolution:
+ * d1 = max |u - u_half|, d2 = max |u_half - u_quarter|, the observed order
+ * p = log2(d2 / d1) (clamped to [1, nominal]) and e = d1 / (2^p - 1)
+ * (Richardson). Appends it to method; NAN when a coarse solve fails. */
+static double self_error(const refpde_method *m, const refpde_spec *sp,
+                         const pde_ref_config *rc, const refpde_out *out, const double *u,
+                         size_t np, char *method, size_t cap)
+{
+    double *uh = malloc(2 * np * sizeof *uh), d[2] = {0, 0}, est = NAN;
+    char e2[256];
+    for (int level = 1; uh && level <= 2; level++) {
+        refpde_opts o = opts_for(m, rc, sp, level);
+        if (m->solve(uh + (size_t)(level - 1) * np, sp, &o, out, e2, sizeof e2) != REFPDE_OK) {
+            free(uh);
+            uh = NULL;
+        }
+    }
+    size_t n = strlen(method);
+    if (!uh) {
+        if (n < cap)
+            snprintf(method + n, cap - n, "; no error estimate (a coarse solve failed)");
+        return NAN;
+    }
+    double s2 = 0.0, u2 = 0.0;
+    for (size_t i = 0; i < np; i++) {
+        d[0] = fmax(d[0], fabs(u[i] - uh[i]));
+        d[1] = fmax(d[1], fabs(uh[i] - uh[np + i]));
+        s2 += (u[i] - uh[i]) * (u[i] - uh[i]);
+        u2 += u[i] * u[i];
+    }
+    free(uh);
+    int nominal = strcmp(m->name, "spectral") == 0 ? 4 : opts_for(m, rc, sp, 0).order;
+    double p = d[0] > 0 && d[1] > 0 ? log2(d[1] / d[0]) : nominal;
+    p = fmin(fmax(p, 1.0), (double)nominal);
+    est = d[0] / (pow(2.0, p) - 1.0);
+    double rel = u2 > 0 ? sqrt(s2 / u2) / (pow(2.0, p) - 1.0) : NAN;
+    if (n < cap)
+        snprintf(method + n, cap - n, "; error estimate %.2g max abs, rel L2 %.2g (Richardson, "
+                 "observed order %.2f)", est, rel, p);
+    return est;
 }
 
 static void describe(char *out, size_t cap, const refpde_method *m, const refpde_opts *o,
@@ -325,15 +369,14 @@ static void describe(char *out, size_t cap, const refpde_method *m, const refpde
     for (size_t v = 1; v < d && n > 0 && (size_t)n < sizeof grid; v++)
         n += snprintf(grid + n, sizeof grid - (size_t)n, " x %zu", o->n[v]);
     if (strcmp(m->name, "spectral") == 0)
-        snprintf(out, cap, "spectral: Fourier pseudo-spectral (FFTW3), %s modes, ETDRK4 "
-                 "(Kassam-Trefethen), %zu steps", grid, o->nt);
+        snprintf(out, cap, "spectral: Fourier (FFTW3), %s modes, ETDRK4, %zu steps", grid,
+                 o->nt);
     else if (strcmp(m->name, "mol") == 0)
-        snprintf(out, cap, "mol: method of lines, order-%d finite differences on %s intervals, "
-                 "SUNDIALS IDA (BDF, KLU sparse LU), rtol %g, atol %g", o->order, grid,
-                 o->rtol, o->atol);
+        snprintf(out, cap, "mol: order-%d finite differences on %s intervals, SUNDIALS IDA "
+                 "(BDF, KLU), rtol %g, atol %g", o->order, grid, o->rtol, o->atol);
     else
-        snprintf(out, cap, "fd: order-%d finite differences on %s intervals, Newton with KLU "
-                 "sparse LU", o->order, grid);
+        snprintf(out, cap, "fd: order-%d finite differences on %s intervals, Newton + KLU",
+                 o->order, grid);
 }
 
 int pde_reference_solve(const pde *q, const pde_ref_config *rc, const double *const *axes,
@@ -380,27 +423,11 @@ int pde_reference_solve(const pde *q, const pde_ref_config *rc, const double *co
         out.nts = len[q->time];
         np *= len[q->time];
     }
-    refpde_opts o = opts_for(m, rc, G.d, 0);
+    refpde_opts o = opts_for(m, rc, &sp, 0);
     describe(method, method_cap, m, &o, G.d);
     int rc_ = m->solve(u, &sp, &o, &out, err, errcap);
-    if (rc_ == REFPDE_OK && rc->estimate) {
-        refpde_opts oh = opts_for(m, rc, G.d, 1);
-        double *uh = malloc(np * sizeof *uh);
-        char e2[256];
-        if (uh && m->solve(uh, &sp, &oh, &out, e2, sizeof e2) == REFPDE_OK) {
-            double mx = 0.0;
-            for (size_t i = 0; i < np; i++)
-                mx = fmax(mx, fabs(u[i] - uh[i]));
-            /* Richardson: u_h - u_2h = (2^p - 1) e_h for an order-p error */
-            int p = strcmp(m->name, "spectral") == 0 ? 4 : o.order;
-            *estimate = mx / (ldexp(1.0, p) - 1.0);
-            size_t n = strlen(method);
-            if (n < method_cap)
-                snprintf(method + n, method_cap - n, "; error estimate %.2g (max |u - u_half| "
-                         "/ %g)", *estimate, ldexp(1.0, p) - 1.0);
-        }
-        free(uh);
-    }
+    if (rc_ == REFPDE_OK && rc->estimate)
+        *estimate = self_error(m, &sp, rc, &out, u, np, method, method_cap);
     glue_free(&G);
     if (rc_ == REFPDE_EINVAL)
         return PDE_REF_EINVAL;
@@ -452,7 +479,7 @@ int pde_reference_check(const pde *q, const cfg *c, char *err, size_t errcap)
 int pde_reference(const problem *p, const cfg *c, const grid *g, double *u, char *method,
                   size_t method_cap, char *err, size_t errcap)
 {
-    const pde *q = p->impl;
+    const pde *q = pde_of(p);
     if (g->n_axes != q->n_vars) {
         snprintf(err, errcap, "the output grid has %zu axes for %zu variables", g->n_axes,
                  q->n_vars);

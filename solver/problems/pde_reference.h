@@ -33,7 +33,8 @@ typedef struct pde_ref_config {
 /* Defaults, chosen so that the reference is >= 100x more accurate than the
  * best network errors (docs/reference.md has the measurements). */
 #define PDE_REF_N_1D 8192
-#define PDE_REF_N_2D 128
+#define PDE_REF_N_1D_WAVE 512 /* second order in time: BDF's cost grows ~n^2 */
+#define PDE_REF_N_2D 64
 #define PDE_REF_N_3D 32
 #define PDE_REF_MODES 1024
 #define PDE_REF_NT 2000
@@ -59,10 +60,7 @@ void pde_ref_config_read(const cfg *c, pde_ref_config *rc);
  * ..." in err and nonzero (exit 2). */
 int pde_reference_check(const pde *q, const cfg *c, char *err, size_t errcap);
 
-/* problem_type.reference for the pde type. p->impl must point to a struct
- * whose first member is the problem's pde. g's axes are ordered (t, z, y,
- * x) over the variables present, slowest first. */
-int pde_reference(const problem *p, const cfg *c, const grid *g, double *u, char *method,
-                  size_t method_cap, char *err, size_t errcap);
+/* pde_reference(), problem_type.reference of the pde type, is declared in
+ * pde.h. */
 
 #endif

@@ -12,8 +12,9 @@
 
 extern const problem_type problem_heat;
 extern const problem_type problem_ode;
+extern const problem_type problem_pde;
 
-const problem_type *const problem_types[] = {&problem_heat, &problem_ode, NULL};
+const problem_type *const problem_types[] = {&problem_heat, &problem_ode, &problem_pde, NULL};
 
 const problem_type *problem_type_find(const char *name)
 {
@@ -86,8 +87,8 @@ void grid_release(grid *g)
     if (!g)
         return;
     free(g->x);
-    free(g->axis[0]);
-    free(g->axis[1]);
+    for (size_t a = 0; a < GRID_MAX_AXES; a++)
+        free(g->axis[a]);
     memset(g, 0, sizeof *g);
 }
 
@@ -106,11 +107,12 @@ int term_alloc_points(term *t, size_t n, size_t n_in, size_t n_aux, size_t n_r)
     return 0;
 }
 
-expr *problem_expr(const cfg *c, const char *path, const char *text, const char *const *names,
-                   size_t n, char *err, size_t errcap)
+expr *problem_expr(const cfg *c, const constants *k, const char *path, const char *text,
+                   const char *const *names, size_t n, char *err, size_t errcap)
 {
-    char why[256];
-    expr *e = expr_compile(text, names, n, why, sizeof why);
+    char why[512];
+    expr *e = k ? expr_compile_bound(text, names, n, k->names, k->value, k->n, why, sizeof why)
+                : expr_compile(text, names, n, why, sizeof why);
     if (!e)
         cfg_fail(c, err, errcap, path, "%s", why);
     return e;

@@ -7,11 +7,13 @@
 #include "config/config.h"
 #include "config/expr.h"
 #include "pinnloss.h"
+#include "problems/constants.h"
 #include "problems/problem.h"
 
-/* Compiles text over names; on failure writes `FILE:LINE: path: why`. */
-expr *problem_expr(const cfg *c, const char *path, const char *text, const char *const *names,
-                   size_t n, char *err, size_t errcap);
+/* Compiles text over names, with the named constants k (NULL: none) bound
+ * to their values; on failure writes `FILE:LINE: path: why`. */
+expr *problem_expr(const cfg *c, const constants *k, const char *path, const char *text,
+                   const char *const *names, size_t n, char *err, size_t errcap);
 /* Fails with `FILE:LINE: path: evaluates to inf at x = 0, t = 1` for the
  * first non-finite v[i]; point i's coordinates are at[i*stride + 0..n_names). */
 int problem_check_finite(const cfg *c, const char *path, const double *v, size_t n,

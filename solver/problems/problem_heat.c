@@ -24,6 +24,7 @@ typedef struct heat {
     expr *source;    /* f(x, t) or NULL */
     expr *exact;     /* u(x, t) or NULL */
     sampler *interior; /* kept so resampling continues quasi-random sequences */
+    constants k;       /* problem.constants */
 } heat;
 
 static const char *const X_NAMES[] = {"x"};
@@ -95,6 +96,9 @@ static int heat_setup(problem *p, const cfg *c, char *err, size_t errcap)
     p->lo[IN_T] = cfg_float_at(c, "problem.t", 0);
     p->hi[IN_T] = cfg_float_at(c, "problem.t", 1);
     h->alpha = cfg_float(c, "problem.alpha");
+    static const char *const taken[] = {"x", "t", "u"};
+    if (constants_read(&h->k, c, taken, 3, err, errcap))
+        return -1;
 
     static const char *const side_path[2] = {"problem.left", "problem.right"};
     for (int s = 0; s < 2; s++) {
@@ -117,18 +121,18 @@ static int heat_setup(problem *p, const cfg *c, char *err, size_t errcap)
                 return cfg_fail(c, err, errcap, path, "a periodic side takes no value");
             continue;
         }
-        if (!(h->side[s] = problem_expr(c, path, cfg_expr(c, path), T_NAMES, 1, err, errcap)))
+        if (!(h->side[s] = problem_expr(c, &h->k, path, cfg_expr(c, path), T_NAMES, 1, err, errcap)))
             return -1;
     }
-    if (!(h->initial = problem_expr(c, "problem.initial", cfg_expr(c, "problem.initial"), X_NAMES,
+    if (!(h->initial = problem_expr(c, &h->k, "problem.initial", cfg_expr(c, "problem.initial"), X_NAMES,
                                     1, err, errcap)))
         return -1;
     if (cfg_has(c, "problem.source") &&
-        !(h->source = problem_expr(c, "problem.source", cfg_expr(c, "problem.source"), XT_NAMES,
+        !(h->source = problem_expr(c, &h->k, "problem.source", cfg_expr(c, "problem.source"), XT_NAMES,
                                    2, err, errcap)))
         return -1;
     if (cfg_has(c, "problem.exact") &&
-        !(h->exact = problem_expr(c, "problem.exact", cfg_expr(c, "problem.exact"), XT_NAMES, 2,
+        !(h->exact = problem_expr(c, &h->k, "problem.exact", cfg_expr(c, "problem.exact"), XT_NAMES, 2,
                                   err, errcap)))
         return -1;
     return 0;
@@ -452,6 +456,8 @@ static int heat_make_grid(const problem *p, const cfg *c, grid *g)
     g->n_axes = 2;
     g->len[0] = ntt;
     g->len[1] = nx;
+    g->axis_name[0] = "t";
+    g->axis_name[1] = "x";
     g->n = nx * ntt;
     g->axis[0] = malloc(ntt * sizeof(double));
     g->axis[1] = malloc(nx * sizeof(double));

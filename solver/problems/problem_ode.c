@@ -25,6 +25,7 @@ typedef struct ode {
     double q0;
     double *vals;         /* scratch: t, y (1 + m) */
     sampler *interior;
+    constants k;          /* problem.constants */
 } ode;
 
 static const setting_spec ode_settings[] = {
@@ -128,9 +129,11 @@ static int ode_setup(problem *p, const cfg *c, char *err, size_t errcap)
         strcpy(p->out_names[j], name);
         o->names[j + 1] = p->out_names[j];
     }
+    if (constants_read(&o->k, c, o->names, m + 1, err, errcap))
+        return -1;
     for (size_t j = 0; j < m; j++) {
         o->y0[j] = cfg_float_at(c, "problem.initial", j);
-        if (!(o->rhs[j] = problem_expr(c, "problem.rhs", cfg_expr_at(c, "problem.rhs", j), o->names,
+        if (!(o->rhs[j] = problem_expr(c, &o->k, "problem.rhs", cfg_expr_at(c, "problem.rhs", j), o->names,
                                        m + 1, err, errcap)))
             return -1;
         for (size_t k = 0; k < m; k++) {
@@ -143,12 +146,12 @@ static int ode_setup(problem *p, const cfg *c, char *err, size_t errcap)
         if (!(o->exact = calloc(m, sizeof *o->exact)))
             return cfg_fail(c, err, errcap, "problem", "out of memory");
         for (size_t j = 0; j < m; j++)
-            if (!(o->exact[j] = problem_expr(c, "problem.exact", cfg_expr_at(c, "problem.exact", j),
+            if (!(o->exact[j] = problem_expr(c, &o->k, "problem.exact", cfg_expr_at(c, "problem.exact", j),
                                              o->names, 1, err, errcap)))
                 return -1;
     }
     if (cfg_has(c, "problem.invariant")) {
-        if (!(o->invariant = problem_expr(c, "problem.invariant", cfg_expr(c, "problem.invariant"),
+        if (!(o->invariant = problem_expr(c, &o->k, "problem.invariant", cfg_expr(c, "problem.invariant"),
                                           o->names, m + 1, err, errcap)))
             return -1;
         if (!(o->dinv = calloc(m, sizeof *o->dinv)))
@@ -329,6 +332,7 @@ static int ode_make_grid(const problem *p, const cfg *c, grid *g)
     size_t n = (size_t)cfg_int(c, "output.nt");
     g->n_axes = 1;
     g->len[0] = n;
+    g->axis_name[0] = "t";
     g->n = n;
     g->axis[0] = malloc(n * sizeof(double));
     g->x = malloc(n * sizeof(double));
