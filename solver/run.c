@@ -567,6 +567,8 @@ int run_job(const run_args *a)
             print_errors(a->out, "network vs exact", u, exact, nu, train_s);
         if (ref && exact)
             print_errors(a->out, "reference vs exact", ref, exact, nu, ref_seconds);
+        if (ref && method[0])
+            fprintf(a->out, "  reference: %s (%.3g s)\n", method, ref_seconds);
         if (tr && tr->lbfgs_stop[0])
             fprintf(a->out, "  L-BFGS stopped: %s\n", tr->lbfgs_stop);
         fprintf(a->out, "  wrote %s\n", out_path);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "problems/pde.h"
+#include "problems/pde_reference.h"
 #include "problems/problem_common.h"
 #include "problems/sampler.h"
 
@@ -115,7 +116,7 @@ static int pde_setup(problem *p, const cfg *c, char *err, size_t errcap)
     if (d->time < 0 && cfg_float(c, "loss.pde.causal_epsilon") > 0)
         return cfg_fail(c, err, errcap, "loss.pde.causal_epsilon",
                         "causal training needs a variable t; this problem is steady");
-    return 0;
+    return pde_reference_check(d, c, err, errcap); /* a named method that cannot: exit 2 */
 }
 
 /* Puts point x's coordinates into the variable slots. */
