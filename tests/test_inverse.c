@@ -253,6 +253,46 @@ START_TEST(csv_header_names)
 }
 END_TEST
 
+/* Two files observing different fields (x in one, v in the other, with
+ * their columns in other orders) make one term: 3 + 2 rows, a NaN target
+ * where a file does not observe a field, and the mean over the 5 observed
+ * values: with a zero network output the loss is mean(d^2 / sigma^2). */
+START_TEST(several_files)
+{
+    char a[64], b[64], text[2048];
+    write_data("x,t\n1.0,0.5\n2.0,1.5\n3.0,2.5\n");
+    snprintf(a, sizeof a, "%s", data_path);
+    write_data("t,v\n0.25,4.0\n0.75,-2.0\n");
+    snprintf(b, sizeof b, "%s", data_path);
+    snprintf(text, sizeof text,
+             "problem = { type = \"ode\"; t = [0.0, 3.0]; variables = [\"x\", \"v\"];\n"
+             " rhs = [\"v\", \"-x\"]; initial = [1.0, 0.0]; };\n"
+             "loss = { pde = { enabled = false; }; initial = { enabled = false; };\n"
+             " data = { files = [\"%s\", \"%s\"]; sigma = { v = 2.0; }; }; };\n", a, b);
+    fixture f;
+    train_options opt = options(0, 0, 1e-3);
+    fixture_setup(&f, text, 4, 4, &opt);
+    ck_assert_uint_eq(f.n_terms, 1);
+    term *t = &f.terms[0];
+    ck_assert_uint_eq(t->n, 5);
+    ck_assert_uint_eq(t->n_r, 10);
+    ck_assert_double_eq(t->x[3], 0.25);
+    ck_assert(isnan(t->aux[4 + 1]));  /* row 0 does not observe v */
+    ck_assert_double_eq(t->aux[4 + 7], 4.0);
+    ck_assert_double_eq(t->aux[4 + 9], -2.0);
+    /* zero output: the last layer's weights and biases to 0 */
+    mlp *net = f.net;
+    size_t l = net->n_layers - 1;
+    memset(net->params + net->w_off[l], 0,
+           (net->width[l + 1] * net->width[l] + net->width[l + 1]) * sizeof(double));
+    double want = (1.0 + 4.0 + 9.0 + 4.0 + 1.0) / 5.0; /* v/2: 2^2, 1^2 */
+    ck_assert_double_eq_tol(trainer_objective(f.tr), want, 1e-12);
+    fixture_teardown(&f);
+    unlink(a);
+    unlink(b);
+}
+END_TEST
+
 /* A reduced inverse problem: y' = -k y, y(0) = 1 on [0, 2], k = 1.5 to be
  * found from 40 measurements of exp(-1.5 t) with 1% noise, starting from
  * k = 0.5. Measured: k = 1.49x after 1500 Adam + 300 L-BFGS steps on a
@@ -376,6 +416,7 @@ static Suite *inverse_suite(void)
     tcase_add_test(tc, heat_gradient_includes_alpha);
     tcase_add_test(tc, transforms);
     tcase_add_test(tc, csv_header_names);
+    tcase_add_test(tc, several_files);
     tcase_add_test(tc, recovers_decay_rate);
     tcase_add_test(tc, sample_command);
     suite_add_tcase(s, tc);
