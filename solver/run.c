@@ -56,7 +56,7 @@ cfg *run_config_load(const char *file, const char *text, const char *const *over
         type = cfg_string(c, "problem.type");
     const problem_type *pt = problem_type_find(type);
     if (!pt) {
-        const char *names = "heat, ode";
+        const char *names = "heat, ode, pde";
         if (!cfg_has(c, "problem.type"))
             cfg_fail(c, err, errcap, "problem.type", "missing (one of: %s)", names);
         else
@@ -208,9 +208,12 @@ static int check_memory(const cfg *c, const problem *p, const size_t *width, siz
     total += d;
     if (d > worst)
         worst = d, worst_setting = "network.hidden", worst_count = np, worst_what = "parameters";
-    double gn = (double)cfg_int(c, "output.nt");
-    if (p->n_in == 2)
-        gn *= (double)cfg_int(c, "output.nx");
+    double gn = 1.0;
+    for (size_t j = 0; j < p->n_in; j++) {
+        char path[32];
+        snprintf(path, sizeof path, "output.n%s", p->in_names[j]);
+        gn *= (double)cfg_int(c, path);
+    }
     d = gn * (n_in + 4.0 * m); /* grid, u, exact, reference, |u - ref| */
     total += d;
     if (d > worst)

@@ -103,7 +103,9 @@ static int sample_values(const problem *p, const cfg *c, gsl_rng *rng, size_t n,
         snprintf(err, errcap, "out of memory for the grid");
         goto done;
     }
-    size_t nodes = g.n - g.len[g.n_axes - 1]; /* not the first time row */
+    /* not the nodes at t0: the first slice along axis 0 when that is t */
+    int timed = g.axis_name[0] && strcmp(g.axis_name[0], "t") == 0;
+    size_t first = timed ? g.n / g.len[0] : 0, nodes = g.n - first;
     double *ug = malloc(g.n * m * sizeof *ug);
     size_t *pick = malloc(nodes * sizeof *pick);
     if (!ug || !pick || nodes < n) {
@@ -121,7 +123,7 @@ static int sample_values(const problem *p, const cfg *c, gsl_rng *rng, size_t n,
         goto done;
     }
     for (size_t i = 0; i < nodes; i++)
-        pick[i] = g.len[g.n_axes - 1] + i;
+        pick[i] = first + i;
     gsl_ran_shuffle(rng, pick, nodes, sizeof *pick);
     for (size_t i = 0; i < n; i++) {
         memcpy(x + i * d, g.x + pick[i] * d, d * sizeof *x);

@@ -130,7 +130,7 @@ static const bad_case bad_cases[] = {
      " initial = \"\"; " HEAT_SIDES "};\n",
      NULL, "t.cfg:2: problem.initial: empty expression"},
     {"problem = { type = \"wave\"; };\n", NULL,
-     "t.cfg:1: problem.type: 'wave' is not one of heat|ode"},
+     "t.cfg:1: problem.type: 'wave' is not one of heat|ode|pde"},
     {"network = { hidden = [4]; };\n", NULL, "problem.type"},
     {HEAT_HEAD HEAT_SIDES "};\nnetwork = { hidden = [4, 0]; };\n", NULL,
      "t.cfg:10: network.hidden: 0 is out of range [1,4096]"},

@@ -1,7 +1,7 @@
 /* tests/test_inverse.c - inverse problems: the gradient of the whole loss
  * with respect to the network's parameters AND the unknown constants (raw,
  * through the free, positive and bounded transforms) against central finite
- * differences for an ODE and a heat case; the transforms themselves; data
+ * differences for an ODE, a heat and a general pde (Burgers) case; the transforms themselves; data
  * columns matched by the CSV header's names in any order, with some fields
  * unobserved; a reduced inverse run that must recover its constant;
  * `pinn sample` (through $PINN): header, values, noise, seed, refusals. */
@@ -147,6 +147,27 @@ START_TEST(heat_gradient_includes_alpha)
 {
     const double shift[1] = {0.5};
     gradient_case("t,u,x\n0.1,0.7,0.3\n0.4,0.2,0.8\n", heat_fmt, shift);
+}
+END_TEST
+
+/* Burgers with lambda_1 (in front of u u_x, free) and lambda_2 (the
+ * viscosity, positive) unknown, lr_factor 0.5, a constant beside them and
+ * a data file with its columns in another order. */
+static const char *burgers_fmt =
+    "problem = { type = \"pde\"; variables = { x = [-1.0, 1.0]; t = [0.0, 1.0]; };\n"
+    " equations = [\"u_t + l1*u*u_x - l2*u_xx + s\"]; constants = { s = 0.1; };\n"
+    " initial = { u = \"-sin(pi*x)\"; };\n"
+    " boundary = { x_lo = { u = { type = \"dirichlet\"; }; };\n"
+    "              x_hi = { u = { type = \"neumann\"; value = 0.2; }; }; };\n"
+    " unknowns = { names = [\"l1\", \"l2\"]; initial = [0.5, 0.05]; positive = [\"l2\"];\n"
+    "   lr_factor = 0.5; }; };\n"
+    "points = { interior = 20; boundary = 8; initial = 6; };\n"
+    "loss = { data = { file = \"%s\"; }; };\n";
+
+START_TEST(pde_gradient_includes_unknowns)
+{
+    const double shift[2] = {0.4, -0.3};
+    gradient_case("u,t,x\n0.3,0.2,-0.5\n-0.1,0.7,0.4\n", burgers_fmt, shift);
 }
 END_TEST
 
@@ -414,6 +435,7 @@ static Suite *inverse_suite(void)
     tcase_add_test(tc, ode_gradient_includes_unknowns);
     tcase_add_test(tc, ode_gradient_bounded_unknowns);
     tcase_add_test(tc, heat_gradient_includes_alpha);
+    tcase_add_test(tc, pde_gradient_includes_unknowns);
     tcase_add_test(tc, transforms);
     tcase_add_test(tc, csv_header_names);
     tcase_add_test(tc, several_files);

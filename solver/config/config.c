@@ -377,8 +377,27 @@ int cfg_fail(const cfg *c, char *err, size_t errcap, const char *path, const cha
 
 /* ---- validation -------------------------------------------------------- */
 
-/* The entry for path: an exact match, else a wildcard entry "group.*"
- * standing for any name directly under group (named constants). */
+/* Nonzero when path matches pattern component by component, a "*"
+ * component of pattern matching any one name. */
+static int path_matches(const char *pattern, const char *path)
+{
+    for (;;) {
+        const char *pe = strchr(pattern, '.'), *qe = strchr(path, '.');
+        size_t pl = pe ? (size_t)(pe - pattern) : strlen(pattern);
+        size_t ql = qe ? (size_t)(qe - path) : strlen(path);
+        if (ql == 0)
+            return 0;
+        if (!(pl == 1 && pattern[0] == '*') && !(pl == ql && strncmp(pattern, path, pl) == 0))
+            return 0;
+        if (!pe || !qe)
+            return !pe && !qe;
+        pattern = pe + 1;
+        path = qe + 1;
+    }
+}
+
+/* The entry for path: an exact match, else an entry with "*" components
+ * standing for any name (named constants, boundary sides and fields). */
 static const setting_spec *find_spec(const setting_spec *const *tables, size_t n,
                                      const char *path)
 {
@@ -386,14 +405,9 @@ static const setting_spec *find_spec(const setting_spec *const *tables, size_t n
         for (const setting_spec *s = tables[t]; s->path; s++)
             if (strcmp(s->path, path) == 0)
                 return s;
-    const char *dot = strrchr(path, '.');
-    if (!dot || dot[1] == '\0')
-        return NULL;
-    size_t plen = (size_t)(dot - path);
     for (size_t t = 0; t < n; t++)
         for (const setting_spec *s = tables[t]; s->path; s++)
-            if (strlen(s->path) == plen + 2 && strncmp(s->path, path, plen) == 0
-                && strcmp(s->path + plen, ".*") == 0)
+            if (strchr(s->path, '*') && path_matches(s->path, path))
                 return s;
     return NULL;
 }
@@ -436,16 +450,15 @@ static const char *suggest(const setting_spec *const *tables, size_t n, const ch
     size_t best_d = strlen(name) / 3 + 1;
     if (best_d > 3)
         best_d = 3;
-    size_t plen = strlen(parent);
     for (size_t t = 0; t < n; t++)
         for (const setting_spec *s = tables[t]; s->path; s++) {
-            const char *leaf = s->path;
-            if (plen) {
-                if (strncmp(s->path, parent, plen) != 0 || s->path[plen] != '.')
-                    continue;
-                leaf = s->path + plen + 1;
-            }
-            if (strchr(leaf, '.') || strcmp(leaf, "*") == 0)
+            const char *dot = strrchr(s->path, '.');
+            const char *leaf = dot ? dot + 1 : s->path;
+            char up[256];
+            snprintf(up, sizeof up, "%.*s", dot ? (int)(dot - s->path) : 0, s->path);
+            if (parent[0] ? !dot || !path_matches(up, parent) : dot != NULL)
+                continue;
+            if (strcmp(leaf, "*") == 0)
                 continue;
             size_t d = edit_distance(name, leaf);
             if (d <= best_d && d > 0) {

@@ -21,8 +21,9 @@ typedef enum {
     SPEC_EXPRS     /* array or list of expressions (strings or numbers) */
 } spec_type;
 
-/* One known setting. A path ending in ".*" matches any name directly under
- * its group (e.g. "problem.constants.*"); it has no default. `range` bounds numbers (and every element of arrays)
+/* One known setting. A "*" component of a path matches any one name
+ * ("problem.constants.*", "problem.boundary.*.*.type"); such entries have
+ * no default. `range` bounds numbers (and every element of arrays)
  * as "[lo,hi]", "(lo,hi]", ... with inf allowed; NULL means no bound. `def`
  * is the default as config text, NULL meaning "no default" (optional unless
  * the owning module says otherwise). */

@@ -5,7 +5,7 @@
 
 const setting_spec run_settings[] = {
     {"problem", SPEC_GROUP, NULL, NULL, NULL, "the equation; its settings depend on the type"},
-    {"problem.type", SPEC_STRING, NULL, NULL, "heat|ode", "problem type (required)"},
+    {"problem.type", SPEC_STRING, NULL, NULL, "heat|ode|pde", "problem type (required)"},
     {"problem.constants", SPEC_GROUP, NULL, NULL, NULL,
      "named constants for every expression of the problem: { nu = \"0.01/pi\"; c = 2.0; }"},
     {"problem.constants.*", SPEC_EXPR, NULL, NULL, NULL,
@@ -122,6 +122,8 @@ const setting_spec run_settings[] = {
     {"output.file", SPEC_STRING, NULL, NULL, NULL,
      "result path (default outputs/NAME.h5 for NAME.cfg; -o overrides)"},
     {"output.nx", SPEC_INT, "101", "[2,100000]", NULL, "grid points in x (PDEs)"},
+    {"output.ny", SPEC_INT, "101", "[2,100000]", NULL, "grid points in y (pde problems in y)"},
+    {"output.nz", SPEC_INT, "51", "[2,100000]", NULL, "grid points in z (pde problems in z)"},
     {"output.nt", SPEC_INT, "101", "[2,1000000]", NULL, "grid points in t"},
 
     {"reference", SPEC_GROUP, NULL, NULL, NULL, "the GSL reference solution"},

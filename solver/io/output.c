@@ -34,35 +34,107 @@ error_stats error_between(const double *u, const double *v, size_t n)
     return e;
 }
 
-/* Writes a field on the grid: (nt, nx) for PDEs, (nt, m) for ODE systems. */
+/* Fields on grids (LAYOUT.md): ODE results keep one (nt, m) matrix; every
+ * other problem stores each field on the grid's axes, slowest first
+ * (t, z, y, x), with an "axes" attribute naming them. */
+static int matrix_layout(const run_result *r)
+{
+    return r->g->n_axes == 1;
+}
+
+static void axes_text(const grid *g, char *buf, size_t cap, int with_field)
+{
+    buf[0] = '\0';
+    for (size_t a = 0; a < g->n_axes; a++)
+        snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", a ? "," : "",
+                 g->axis_name[a] ? g->axis_name[a] : "?");
+    if (with_field)
+        snprintf(buf + strlen(buf), cap - strlen(buf), ",field");
+}
+
+/* The whole output u (g->n x n_out): (nt, m) for ODEs, the grid's axes
+ * (and a last axis over the fields when there are several) otherwise. */
 static void write_field(h5out *f, const char *path, const run_result *r, const double *u)
 {
-    size_t dims[2];
-    if (r->g->n_axes == 2) {
-        dims[0] = r->g->len[0];
-        dims[1] = r->g->len[1];
-    } else {
-        dims[0] = r->g->len[0];
-        dims[1] = r->p->n_out;
+    const grid *g = r->g;
+    size_t dims[GRID_MAX_AXES + 1], rank = 0;
+    if (matrix_layout(r)) {
+        dims[rank++] = g->len[0];
+        dims[rank++] = r->p->n_out;
+        h5out_doubles(f, path, rank, dims, u);
+        return;
     }
-    h5out_doubles(f, path, 2, dims, u);
+    for (size_t a = 0; a < g->n_axes; a++)
+        dims[rank++] = g->len[a];
+    if (r->p->n_out > 1)
+        dims[rank++] = r->p->n_out;
+    h5out_doubles(f, path, rank, dims, u);
+    char axes[64];
+    axes_text(g, axes, sizeof axes, r->p->n_out > 1);
+    h5out_attr_string(f, path, "axes", axes);
+}
+
+/* Each field of u as group/<field> on the grid's axes; the ODE matrix as
+ * group/u. Returns the path of field k in paths (NULL to skip). */
+static void write_fields(h5out *f, const char *group, const run_result *r, const double *u)
+{
+    char path[128];
+    if (matrix_layout(r)) {
+        snprintf(path, sizeof path, "%s/u", group);
+        write_field(f, path, r, u);
+        return;
+    }
+    const grid *g = r->g;
+    size_t m = r->p->n_out, dims[GRID_MAX_AXES];
+    for (size_t a = 0; a < g->n_axes; a++)
+        dims[a] = g->len[a];
+    char axes[64];
+    axes_text(g, axes, sizeof axes, 0);
+    double *one = malloc((g->n ? g->n : 1) * sizeof *one);
+    if (!one)
+        return;
+    for (size_t k = 0; k < m; k++) {
+        for (size_t i = 0; i < g->n; i++)
+            one[i] = u[i * m + k];
+        snprintf(path, sizeof path, "%s/%s", group, r->p->out_names[k]);
+        h5out_doubles(f, path, g->n_axes, dims, one);
+        h5out_attr_string(f, path, "axes", axes);
+    }
+    free(one);
 }
 
 static void write_errors(h5out *f, const char *group, const run_result *r, const double *u,
                          const double *v)
 {
-    size_t n = r->g->n * r->p->n_out;
+    size_t n = r->g->n * r->p->n_out, m = r->p->n_out;
     double *abs_err = malloc(n * sizeof *abs_err);
     if (!abs_err)
         return;
     for (size_t i = 0; i < n; i++)
         abs_err[i] = fabs(u[i] - v[i]);
-    char path[64];
+    char path[128];
     snprintf(path, sizeof path, "%s/abs", group);
     write_field(f, path, r, abs_err);
     error_stats e = error_between(u, v, n);
     h5out_attr_double(f, path, "rel_l2", e.rel_l2);
     h5out_attr_double(f, path, "max_abs", e.max_abs);
+    if (!matrix_layout(r)) {
+        /* per field: group/<field>, its own rel_l2 and max_abs */
+        write_fields(f, group, r, abs_err);
+        double *a = malloc(r->g->n * sizeof *a), *b = malloc(r->g->n * sizeof *b);
+        for (size_t k = 0; a && b && k < m; k++) {
+            for (size_t i = 0; i < r->g->n; i++) {
+                a[i] = u[i * m + k];
+                b[i] = v[i * m + k];
+            }
+            error_stats ek = error_between(a, b, r->g->n);
+            snprintf(path, sizeof path, "%s/%s", group, r->p->out_names[k]);
+            h5out_attr_double(f, path, "rel_l2", ek.rel_l2);
+            h5out_attr_double(f, path, "max_abs", ek.max_abs);
+        }
+        free(a);
+        free(b);
+    }
     free(abs_err);
 }
 
@@ -231,27 +303,37 @@ int output_write(const char *path, const run_result *r, char *err, size_t errcap
     h5out_attr_string(f, "/", "status", r->status);
 
     const grid *g = r->g;
-    size_t d0[1] = {g->len[0]};
-    h5out_doubles(f, "/grid/t", 1, d0, g->axis[0]);
-    if (g->n_axes == 2) {
-        size_t d1[1] = {g->len[1]};
-        h5out_doubles(f, "/grid/x", 1, d1, g->axis[1]);
+    for (size_t a = 0; a < g->n_axes; a++) {
+        char path[64];
+        snprintf(path, sizeof path, "/grid/%s", g->axis_name[a] ? g->axis_name[a] : "t");
+        size_t d1[1] = {g->len[a]};
+        h5out_doubles(f, path, 1, d1, g->axis[a]);
     }
-    h5out_attr_string(f, "/grid", "layout",
-                      g->n_axes == 2 ? "fields are (t, x): u[k][i] = u(x_i, t_k)"
-                                     : "fields are (t, variable): u[k][j] = y_j(t_k)");
+    if (matrix_layout(r)) {
+        h5out_attr_string(f, "/grid", "layout", "fields are (t, variable): u[k][j] = y_j(t_k)");
+    } else {
+        char axes[64], layout[160];
+        axes_text(g, axes, sizeof axes, 0);
+        snprintf(layout, sizeof layout,
+                 "each field is /solution/NAME over the axes (%s), the last fastest", axes);
+        h5out_attr_string(f, "/grid", "layout", layout);
+    }
     h5out_strings(f, "/grid/variables", (const char *const *)r->p->out_names, r->p->n_out);
     if (r->u)
-        write_field(f, "/solution/u", r, r->u);
+        write_fields(f, "/solution", r, r->u);
     if (r->ref) {
-        write_field(f, "/reference/u", r, r->ref);
-        h5out_attr_string(f, "/reference/u", "method", r->ref_method);
-        h5out_attr_double(f, "/reference/u", "seconds", r->ref_seconds);
+        write_fields(f, "/reference", r, r->ref);
+        for (size_t k = 0; k < (matrix_layout(r) ? 1 : r->p->n_out); k++) {
+            char path[128];
+            snprintf(path, sizeof path, "/reference/%s", matrix_layout(r) ? "u" : r->p->out_names[k]);
+            h5out_attr_string(f, path, "method", r->ref_method);
+            h5out_attr_double(f, path, "seconds", r->ref_seconds);
+        }
         if (r->u)
             write_errors(f, "/error", r, r->u, r->ref);
     }
     if (r->exact) {
-        write_field(f, "/exact/u", r, r->exact);
+        write_fields(f, "/exact", r, r->exact);
         if (r->u)
             write_errors(f, "/error/vs_exact", r, r->u, r->exact);
         if (r->ref)

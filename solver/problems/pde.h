@@ -14,6 +14,8 @@
  *                                     u_t), d2/dv dw for every pair v <= w in
  *                                     variable order (u_xx, u_xt, u_tt, ...)
  *   [const0, const0 + n_consts)       the named constants
+ *   [unk0, unk0 + n_unk)              the unknown constants (problem.unknowns),
+ *                                     allowed in the equations only
  * so an evaluator fills one array of n_slots values and calls expr_eval.
  * Boundary, initial and exact expressions use the same list (symbols are
  * allowed only where the kind says so: Robin/Neumann values and u0 use
@@ -23,7 +25,9 @@
 
 #include <stddef.h>
 
+#include "config/config.h"
 #include "config/expr.h"
+#include "problems/problem.h"
 
 #define PDE_MAX_VARS 3   /* inputs in all, t included */
 #define PDE_MAX_FIELDS 4
@@ -48,6 +52,7 @@ typedef struct pde_symbol {
 typedef struct pde_bc {
     pde_bc_kind kind;
     expr *g, *a, *b;
+    int set;                     /* nonzero when the config gives this condition */
 } pde_bc;
 
 typedef struct pde {
@@ -64,8 +69,13 @@ typedef struct pde {
     char cname[PDE_MAX_CONSTS][32];
     double cvalue[PDE_MAX_CONSTS];
 
+    /* unknown constants: names set by the caller before pde_parse (the
+     * problem's unknowns); their slot values change while training */
+    size_t n_unk;
+    char uname[PDE_MAX_CONSTS][32];
+
     size_t n_sym;                /* PDE_SYMS(n_vars), per field */
-    size_t sym0, const0, n_slots;
+    size_t sym0, const0, unk0, n_slots;
     const char **slot_name;      /* n_slots names, owned */
     pde_symbol *slot_sym;        /* symbol of slot sym0 + k, k < n_fields*n_sym */
 
@@ -73,6 +83,8 @@ typedef struct pde {
     expr **eq;                   /* residuals r_e, n_eq */
     expr ***deq;                 /* deq[e][k]: d r_e / d symbol k, NULL when r_e
                                   * does not use symbol k */
+    expr ***dequ;                /* dequ[e][l]: d r_e / d unknown l, NULL when
+                                  * r_e does not use it */
     int time_order[PDE_MAX_FIELDS]; /* highest t-derivative of field f in any
                                   * equation: 0, 1 or 2 */
 
@@ -87,5 +99,24 @@ typedef struct pde {
 
 /* Slot index of field f's symbol (i, j) (value: -1, -1), for p. */
 size_t pde_slot(const pde *p, int f, int i, int j);
+
+/* Reads problem.* of a pde config into d (zeroed by the caller): variables,
+ * fields, constants, equations and their symbolic partials, initial,
+ * boundary and exact expressions, every check of the config. 0, or -1 with
+ * `FILE:LINE: setting: why` in err (d is then partly filled: pde_release). */
+int pde_parse(pde *d, const cfg *c, char *err, size_t errcap);
+/* Frees what d owns (d itself is the caller's); a zeroed d is fine. */
+void pde_release(pde *d);
+/* The parsed problem of a problem of type "pde" (its impl starts with it). */
+const pde *pde_of(const problem *p);
+/* Writes the slot values of the constants into slots (n_slots values). */
+void pde_slots_constants(const pde *d, double *slots);
+
+/* The reference solution of a pde problem on grid g (same contract as
+ * problem_type.reference): u is g->n x n_fields, method describes what was
+ * done. Nonzero with err when no reference solver takes the problem; the
+ * run then goes on without /reference. In problems/pde_reference.c. */
+int pde_reference(const problem *p, const cfg *c, const grid *g, double *u, char *method,
+                  size_t method_cap, char *err, size_t errcap);
 
 #endif

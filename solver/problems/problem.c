@@ -13,8 +13,9 @@
 
 extern const problem_type problem_heat;
 extern const problem_type problem_ode;
+extern const problem_type problem_pde;
 
-const problem_type *const problem_types[] = {&problem_heat, &problem_ode, NULL};
+const problem_type *const problem_types[] = {&problem_heat, &problem_ode, &problem_pde, NULL};
 
 const problem_type *problem_type_find(const char *name)
 {
@@ -103,8 +104,8 @@ void grid_release(grid *g)
     if (!g)
         return;
     free(g->x);
-    free(g->axis[0]);
-    free(g->axis[1]);
+    for (size_t a = 0; a < GRID_MAX_AXES; a++)
+        free(g->axis[a]);
     memset(g, 0, sizeof *g);
 }
 

@@ -50,13 +50,18 @@ struct term {
     int (*resample)(term *t, const problem *p, gsl_rng *rng);
 };
 
-/* The output grid: points (n x n_in) and its shape for the file. */
+#define GRID_MAX_AXES 4
+
+/* The output grid: points (n x n_in) and its shape for the file. Axes are
+ * slowest first, as the fields are stored: t, z, y, x over the variables
+ * present (heat: t, x; ode: t alone), the last axis varying fastest in x. */
 typedef struct grid {
     size_t n;
     double *x;              /* n x n_in, owned */
-    size_t n_axes;          /* 1 (t) or 2 (t, x) */
-    size_t len[2];          /* len[0] = times, len[1] = x positions */
-    double *axis[2];        /* axis[0] = times, axis[1] = x positions; owned */
+    size_t n_axes;          /* 1 (ode: t) to 4 */
+    size_t len[GRID_MAX_AXES];        /* points along each axis */
+    double *axis[GRID_MAX_AXES];      /* owned */
+    const char *axis_name[GRID_MAX_AXES]; /* "t", "z", "y", "x"; static strings */
 } grid;
 
 /* A loss term's size before its points exist, for the memory estimate that

@@ -474,6 +474,8 @@ static int heat_make_grid(const problem *p, const cfg *c, grid *g)
     g->n_axes = 2;
     g->len[0] = ntt;
     g->len[1] = nx;
+    g->axis_name[0] = "t";
+    g->axis_name[1] = "x";
     g->n = nx * ntt;
     g->axis[0] = malloc(ntt * sizeof(double));
     g->axis[1] = malloc(nx * sizeof(double));

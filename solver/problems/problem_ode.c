@@ -324,6 +324,7 @@ static int ode_make_grid(const problem *p, const cfg *c, grid *g)
     size_t n = (size_t)cfg_int(c, "output.nt");
     g->n_axes = 1;
     g->len[0] = n;
+    g->axis_name[0] = "t";
     g->n = n;
     g->axis[0] = malloc(n * sizeof(double));
     g->x = malloc(n * sizeof(double));
