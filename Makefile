@@ -22,11 +22,13 @@ B        = build
 SANFLAGS =
 endif
 
-PKGS      = gsl openblas libconfig libmatheval liblbfgs hdf5
+PKGS      = gsl openblas libconfig libmatheval liblbfgs hdf5 libxsmm sleef
 WARN      = -Wall -Wextra -Wpedantic
 CFLAGS   ?= -O2 -g
 ALLCFLAGS = -std=c11 $(WARN) -fopenmp -fPIC $(SANFLAGS) $(CFLAGS)
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DPINN_VERSION='"$(VERSION)"' -Inets -Ilosses -Isolver
+# nets/: libxsmm's JIT small products and SLEEF's vector sin/cos (docs/performance.md)
+CPPFLAGS += -DPINN_HAVE_LIBXSMM -DPINN_HAVE_SLEEF
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 # GSL's .pc names gslcblas; OpenBLAS provides CBLAS instead.
 PKG_LIBS   = -lhdf5_hl $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS))) -lm

@@ -8,7 +8,6 @@
 #include <gsl/gsl_randist.h>
 #include "mlp.h"
 #include "mlp_internal.h"
-#include "mlp_simd.h"
 
 /* ---- activations: s, s', s'', s''' ---- */
 
@@ -20,27 +19,6 @@ static void act_tanh(double z, double *s0, double *s1, double *s2, double *s3)
     *s1 = d;
     *s2 = -2.0 * t * d;
     *s3 = -2.0 * d * (1.0 - 3.0 * t * t);
-}
-
-static void tanh_n_plain(size_t n, const double *z, double *s0, double *s1, double *s2,
-                         double *s3)
-{
-    mlp_tanh_kernel(n, z, s0, s1, s2, s3);
-}
-
-MLP_AVX2 static void tanh_n_avx2(size_t n, const double *z, double *s0, double *s1,
-                                 double *s2, double *s3)
-{
-    mlp_tanh_kernel(n, z, s0, s1, s2, s3);
-}
-
-static void act_tanh_n(size_t n, const double *z, double *s0, double *s1, double *s2,
-                       double *s3)
-{
-    if (mlp_cpu_avx2())
-        tanh_n_avx2(n, z, s0, s1, s2, s3);
-    else
-        tanh_n_plain(n, z, s0, s1, s2, s3);
 }
 
 static void act_sin(double z, double *s0, double *s1, double *s2, double *s3)
@@ -92,8 +70,8 @@ static void act_sigmoid(double z, double *s0, double *s1, double *s2, double *s3
 }
 
 const mlp_activation mlp_activations[] = {
-    {"tanh", act_tanh, act_tanh_n},
-    {"sin", act_sin, NULL},
+    {"tanh", act_tanh, mlp_tanh_n},
+    {"sin", act_sin, mlp_sin_n},
     {"softplus", act_softplus, NULL},
     {"silu", act_silu, NULL},
     {"sigmoid", act_sigmoid, NULL},

@@ -119,6 +119,12 @@ mlp_workspace *mlp_workspace_alloc(const mlp *net, size_t max_points, size_t max
 /* Frees ws; NULL does nothing. */
 void mlp_workspace_free(mlp_workspace *ws);
 
+/* Auto mode (off by default): every workspace times its passes and runs 1
+ * thread or all omp_get_max_threads() allows, whichever is faster now; the
+ * results are the same bits either way. Set before passes run. */
+void mlp_threads_set_auto(int on);
+int mlp_threads_get_auto(void);
+
 /* Forward pass: x is n x width[0] (row-major), out is (ch->n * n) x
  * width[n_layers]. Keeps in ws what mlp_backward needs; ws remembers ch and n.
  * Returns MLP_OK, MLP_EINVAL (bad channel set) or MLP_ESIZE. */

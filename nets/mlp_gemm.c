@@ -1,10 +1,19 @@
 /* nets/mlp_gemm.c - the small matrix product the fast pass runs on row
  * blocks: C (+)= A B for the thin shapes of an MLP (widths 1-200, a few
- * hundred rows), register-blocked 4 x 12 with AVX2 + FMA when the CPU has
- * them, plain loops otherwise. Not a general BLAS: no alpha, no transposed B. */
+ * hundred rows). Three kernel paths in one table, chosen once at run time:
+ * libxsmm's JIT code (AVX-512 or AVX2 as the CPU has, code made for exactly
+ * each shape), our own 4 x 12 AVX2 + FMA register tile (libxsmm's fallback
+ * for strides it cannot take), plain loops. Not a general BLAS. */
+#include <pthread.h>
+#include <stdlib.h>
 #include <stddef.h>
+#include <string.h>
+#include "mlp.h"
 #include "mlp_internal.h"
 #include "mlp_simd.h"
+#ifdef PINN_HAVE_LIBXSMM
+#include <libxsmm.h>
+#endif
 
 void mlp_gemm_plain(size_t M, size_t N, size_t K, const double *A, size_t ars, size_t acs,
                     const double *B, size_t ldb, double *C, size_t ldc, int accumulate)
@@ -130,23 +139,145 @@ MLP_FMA static void gemm_avx2(size_t M, size_t N, size_t K, const double *A, siz
 
 int mlp_cpu_fma(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
 
-void mlp_gemm(size_t M, size_t N, size_t K, const double *A, size_t ars, size_t acs,
-              const double *B, size_t ldb, double *C, size_t ldc, int accumulate)
-{
-    if (mlp_cpu_fma())
-        gemm_avx2(M, N, K, A, ars, acs, B, ldb, C, ldc, accumulate);
-    else
-        mlp_gemm_plain(M, N, K, A, ars, acs, B, ldb, C, ldc, accumulate);
-}
-
 #else
 
 int mlp_cpu_fma(void) { return 0; }
 
-void mlp_gemm(size_t M, size_t N, size_t K, const double *A, size_t ars, size_t acs,
-              const double *B, size_t ldb, double *C, size_t ldc, int accumulate)
+static void gemm_avx2(size_t M, size_t N, size_t K, const double *A, size_t ars, size_t acs,
+                      const double *B, size_t ldb, double *C, size_t ldc, int acc)
 {
-    mlp_gemm_plain(M, N, K, A, ars, acs, B, ldb, C, ldc, accumulate);
+    mlp_gemm_plain(M, N, K, A, ars, acs, B, ldb, C, ldc, acc);
 }
 
 #endif
+
+/* Our own kernel where the CPU has AVX2 + FMA, plain loops otherwise. */
+static void gemm_own(size_t M, size_t N, size_t K, const double *A, size_t ars, size_t acs,
+                     const double *B, size_t ldb, double *C, size_t ldc, int acc)
+{
+    if (mlp_cpu_fma())
+        gemm_avx2(M, N, K, A, ars, acs, B, ldb, C, ldc, acc);
+    else
+        mlp_gemm_plain(M, N, K, A, ars, acs, B, ldb, C, ldc, acc);
+}
+
+#ifdef PINN_HAVE_LIBXSMM
+/* libxsmm is column-major: row-major C = A B is column-major C^T = B^T A^T,
+ * so B goes first, and A transposed (ars == 1) is its TRANS_B. A dispatch is
+ * a 45 ns hash lookup (measured here), some 2% of a heat1d step: each thread
+ * keeps the last shapes it asked for in a small direct-mapped cache. */
+typedef struct xsmm_key {
+    size_t M, N, K, lda, ldb, ldc;
+    int trans, acc;
+} xsmm_key;
+
+typedef struct xsmm_slot {
+    xsmm_key key;
+    libxsmm_dmmfunction fn; /* NULL: libxsmm has no code for this shape */
+    int used;
+} xsmm_slot;
+
+#define XSMM_SLOTS 32
+static _Thread_local xsmm_slot xsmm_cache[XSMM_SLOTS];
+
+static libxsmm_dmmfunction xsmm_find(const xsmm_key *k)
+{
+    size_t h = (k->M * 131 + k->N * 31 + k->K * 7 + k->ldc * 3 + (size_t)k->trans * 2 +
+                (size_t)k->acc) % XSMM_SLOTS;
+    xsmm_slot *s = &xsmm_cache[h];
+    if (s->used && memcmp(&s->key, k, sizeof *k) == 0)
+        return s->fn;
+    int flags = k->trans ? LIBXSMM_GEMM_FLAG_TRANS_B : LIBXSMM_GEMM_FLAG_NONE;
+    double alpha = 1.0, beta = k->acc ? 1.0 : 0.0;
+    libxsmm_blasint m = (libxsmm_blasint)k->N, n = (libxsmm_blasint)k->M;
+    libxsmm_blasint kk = (libxsmm_blasint)k->K, lda = (libxsmm_blasint)k->lda;
+    libxsmm_blasint ldb = (libxsmm_blasint)k->ldb, ldc = (libxsmm_blasint)k->ldc;
+    s->fn = libxsmm_dmmdispatch(m, n, kk, &lda, &ldb, &ldc, &alpha, &beta, &flags, NULL);
+    s->key = *k;
+    s->used = 1;
+    return s->fn;
+}
+
+static void gemm_xsmm(size_t M, size_t N, size_t K, const double *A, size_t ars, size_t acs,
+                      const double *B, size_t ldb, double *C, size_t ldc, int acc)
+{
+    xsmm_key k;
+    memset(&k, 0, sizeof k); /* padding too: the cache compares bytes */
+    k.M = M, k.N = N, k.K = K, k.lda = ldb, k.ldc = ldc, k.acc = acc != 0;
+    if (acs == 1 && ars >= K) {
+        k.ldb = ars; /* A row-major = A^T column-major, lda ars */
+    } else if (ars == 1 && acs >= M) {
+        k.ldb = acs; /* A^T row-major: column-major A, transposed */
+        k.trans = 1;
+    } else {
+        gemm_own(M, N, K, A, ars, acs, B, ldb, C, ldc, acc);
+        return;
+    }
+    libxsmm_dmmfunction f = M && N && K && ldb >= N && ldc >= N ? xsmm_find(&k) : NULL;
+    if (f)
+        f(B, A, C);
+    else
+        gemm_own(M, N, K, A, ars, acs, B, ldb, C, ldc, acc);
+}
+
+static int xsmm_usable(void) { return 1; }
+#endif
+
+static int own_usable(void) { return mlp_cpu_fma(); }
+static int plain_usable(void) { return 1; }
+
+const mlp_gemm_kernel mlp_gemm_kernels[] = {
+#ifdef PINN_HAVE_LIBXSMM
+    {"libxsmm", xsmm_usable, gemm_xsmm},
+#endif
+    {"avx2", own_usable, gemm_own},
+    {"plain", plain_usable, mlp_gemm_plain},
+    {NULL, NULL, NULL}
+};
+
+/* The kernel every mlp_gemm call runs: the first usable one of the table
+ * unless mlp_gemm_select chose another. PINN_GEMM=name in the environment
+ * chooses at start (for comparisons; an unknown or unusable name is
+ * ignored). */
+static const mlp_gemm_kernel *gemm_active;
+static pthread_once_t gemm_once = PTHREAD_ONCE_INIT;
+
+static void gemm_pick(void)
+{
+    const char *env = getenv("PINN_GEMM");
+    const mlp_gemm_kernel *k = env ? mlp_gemm_kernel_find(env) : NULL;
+    if (k && k->usable())
+        gemm_active = k;
+    for (k = mlp_gemm_kernels; !gemm_active && k->name; k++)
+        if (k->usable())
+            gemm_active = k;
+}
+
+const mlp_gemm_kernel *mlp_gemm_kernel_find(const char *name)
+{
+    for (const mlp_gemm_kernel *k = mlp_gemm_kernels; name && k->name; k++)
+        if (strcmp(k->name, name) == 0)
+            return k;
+    return NULL;
+}
+
+const mlp_gemm_kernel *mlp_gemm_active(void)
+{
+    pthread_once(&gemm_once, gemm_pick);
+    return gemm_active;
+}
+
+int mlp_gemm_select(const mlp_gemm_kernel *k)
+{
+    if (k == NULL || !k->usable())
+        return MLP_EINVAL;
+    pthread_once(&gemm_once, gemm_pick);
+    gemm_active = k;
+    return MLP_OK;
+}
+
+void mlp_gemm(size_t M, size_t N, size_t K, const double *A, size_t ars, size_t acs,
+              const double *B, size_t ldb, double *C, size_t ldc, int accumulate)
+{
+    mlp_gemm_active()->run(M, N, K, A, ars, acs, B, ldb, C, ldc, accumulate);
+}

@@ -14,6 +14,11 @@
  * backward while they take at most this much; above, it rebuilds them per
  * block from z (10-15% slower here, a third of the memory). */
 #define MLP_KEEP_BYTES ((size_t)64 << 20)
+/* Backward splits the row blocks into at most this many chunks, each adding
+ * into its own gradient, summed in chunk order: threads take chunks as they
+ * come free (a thread the shared machine preempts holds no one up), and
+ * the gradient is the same bits for every thread count. */
+#define MLP_GRAD_CHUNKS 16
 
 /* Widest layer mlp_alloc accepts: keeps every size product far from overflow. */
 #define MLP_MAX_WIDTH 65536
@@ -40,6 +45,27 @@ typedef struct mlp_plan {
  * a first derivative a second derivative needs is missing. */
 int mlp_plan_make(mlp_plan *pl, const mlp_channels *ch, size_t n_inputs);
 
+/* The thread-count tuner of one pass direction of one workspace (auto mode,
+ * mlp_threads.c): runs cur threads (1 or max), keeps the last MLP_TUNE_HIST
+ * costs (seconds per point), and after countdown calls probes the other
+ * count for MLP_TUNE_PROBES calls; a probe that loses makes the next one
+ * MLP_TUNE_GROWTH times later (up to MLP_TUNE_MAX calls). */
+#define MLP_TUNE_HIST 8
+#define MLP_TUNE_PROBES 3
+#define MLP_TUNE_FIRST 8
+#define MLP_TUNE_GROWTH 4
+#define MLP_TUNE_MAX 16384
+typedef struct mlp_tuner {
+    int cur, max, probing, np, nh, head;
+    long countdown, interval;
+    double hist[MLP_TUNE_HIST], probe[MLP_TUNE_PROBES];
+} mlp_tuner;
+void mlp_tuner_init(mlp_tuner *t);
+/* Threads for the next pass when max are allowed (max <= 1: 1). */
+int mlp_tuner_threads(mlp_tuner *t, int max);
+/* The pass ran on `used` threads at `cost` (seconds per point). */
+void mlp_tuner_record(mlp_tuner *t, int used, double cost);
+
 /* Every matrix is stacked by channel: rows c*n + p, row-major. For weight
  * layer l (0 .. L-1): a[l] is its input (C*n x width[l]); for hidden layers
  * (l < L-1) z[l] its pre-activation (C*n x width[l+1], bias included on the
@@ -59,12 +85,13 @@ struct mlp_workspace {
      * and a[l > 0], s1-s3 too when keep (see MLP_KEEP_BYTES); per thread,
      * scratch (scratch_len doubles) holds two gradient blocks of g_len
      * doubles and, unless keep, one block's activations and s1-s3 of every
-     * hidden layer; threads 1.. add into private gradients in tgrad
-     * (n_params each, 8-aligned). */
+     * hidden layer; backward's chunks add into private gradients in tgrad
+     * (MLP_GRAD_CHUNKS of n_params each, 8-aligned). */
     size_t block_pts, n_thr, scratch_len, g_len, n_params;
     int keep;
     double *scratch, *tgrad;
     double *wt;                     /* W_l transposed (width[l] x width[l+1]) at w_off[l] */
+    mlp_tuner tune_fwd, tune_bwd;   /* thread counts in auto mode (mlp_threads.c) */
     int ready;                      /* a forward pass has filled the views */
     size_t n;                       /* points of that pass */
     mlp_channels ch;
@@ -83,12 +110,37 @@ void mlp_input_fill(mlp_workspace *ws, const double *x);
 
 /* C (M x N, row stride ldc) = A B, or += when accumulate: element (i, k) of
  * A is A[i*ars + k*acs] (so A or its transpose), B is K x N with row stride
- * ldb. AVX2 + FMA register-blocked when the CPU has them (mlp_cpu_fma). */
+ * ldb. Runs the active kernel path (mlp_gemm_active). */
 void mlp_gemm(size_t M, size_t N, size_t K, const double *A, size_t ars, size_t acs,
               const double *B, size_t ldb, double *C, size_t ldc, int accumulate);
 /* The same in plain loops: the fallback, and what tests compare against. */
 void mlp_gemm_plain(size_t M, size_t N, size_t K, const double *A, size_t ars, size_t acs,
                     const double *B, size_t ldb, double *C, size_t ldc, int accumulate);
 int mlp_cpu_fma(void);
+
+/* The batch activations (mlp_act_vec.c) on the active instruction-set path. */
+void mlp_tanh_n(size_t n, const double *z, double *s0, double *s1, double *s2, double *s3);
+void mlp_sin_n(size_t n, const double *z, double *s0, double *s1, double *s2, double *s3);
+
+/* A kernel path of mlp_gemm: usable() says whether this CPU and build can
+ * run it. mlp_gemm_kernels lists them best first ("libxsmm" when built with
+ * it, "avx2", "plain"), NULL-terminated. */
+typedef void (*mlp_gemm_fn)(size_t M, size_t N, size_t K, const double *A, size_t ars,
+                            size_t acs, const double *B, size_t ldb, double *C, size_t ldc,
+                            int accumulate);
+typedef struct mlp_gemm_kernel {
+    const char *name;
+    int (*usable)(void);
+    mlp_gemm_fn run;
+} mlp_gemm_kernel;
+extern const mlp_gemm_kernel mlp_gemm_kernels[];
+/* The kernel called name, or NULL. */
+const mlp_gemm_kernel *mlp_gemm_kernel_find(const char *name);
+/* The path mlp_gemm runs: PINN_GEMM from the environment if usable, else the
+ * first usable one of the table. */
+const mlp_gemm_kernel *mlp_gemm_active(void);
+/* Makes k the path of every later mlp_gemm (tests, bench; not while passes
+ * run). MLP_EINVAL when k is NULL or not usable here. */
+int mlp_gemm_select(const mlp_gemm_kernel *k);
 
 #endif

@@ -1,11 +1,12 @@
 /* nets/mlp_pass.c - the fast forward and backward passes: every channel
  * stacked as rows c*n + p, points taken in row blocks that go through every
  * layer while they are in cache (small products by mlp_gemm, element-wise
- * work with AVX2 where the CPU has it, OpenMP over blocks); a one-output
+ * work compiled per instruction-set path, OpenMP over blocks); a one-output
  * net's leaf channels share one backward channel. The per-point reference
  * is mlp_naive.c; memory: mlp_workspace.c. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -468,29 +469,39 @@ MLP_INLINE void backward_rows(mlp_workspace *ws, const mlp *net, const blk *bk,
     }
 }
 
-static void forward_rows_plain(mlp_workspace *ws, const mlp *net, const blk *bk, double *out,
-                               size_t p0, size_t p1)
-{
-    forward_rows(ws, net, bk, out, p0, p1);
-}
+/* One forward and one backward per instruction-set path: the same code,
+ * compiled for plain x86-64, AVX2 + FMA and AVX-512 (mlp_simd.h). */
+typedef void (*fwd_rows_fn)(mlp_workspace *, const mlp *, const blk *, double *, size_t,
+                            size_t);
+typedef void (*bwd_rows_fn)(mlp_workspace *, const mlp *, const blk *, const double *,
+                            double *, size_t, size_t, int);
 
-MLP_AVX2 static void forward_rows_avx2(mlp_workspace *ws, const mlp *net, const blk *bk,
-                                       double *out, size_t p0, size_t p1)
-{
-    forward_rows(ws, net, bk, out, p0, p1);
-}
+#define ROWS_PATH(isa, ATTR)                                                                 \
+    ATTR static void forward_rows_##isa(mlp_workspace *ws, const mlp *net, const blk *bk,   \
+                                        double *out, size_t p0, size_t p1)                   \
+    {                                                                                        \
+        forward_rows(ws, net, bk, out, p0, p1);                                              \
+    }                                                                                        \
+    ATTR static void backward_rows_##isa(mlp_workspace *ws, const mlp *net, const blk *bk,  \
+                                         const double *gout, double *grad, size_t p0,        \
+                                         size_t p1, int lf)                                  \
+    {                                                                                        \
+        backward_rows(ws, net, bk, gout, grad, p0, p1, lf);                                  \
+    }
+ROWS_PATH(plain, )
+ROWS_PATH(avx2, MLP_AVX2)
+ROWS_PATH(avx512, MLP_AVX512)
 
-static void backward_rows_plain(mlp_workspace *ws, const mlp *net, const blk *bk,
-                                const double *gout, double *grad, size_t p0, size_t p1, int lf)
-{
-    backward_rows(ws, net, bk, gout, grad, p0, p1, lf);
-}
+static const fwd_rows_fn fwd_rows[MLP_ISA_N] = {forward_rows_plain, forward_rows_avx2,
+                                                forward_rows_avx512};
+static const bwd_rows_fn bwd_rows[MLP_ISA_N] = {backward_rows_plain, backward_rows_avx2,
+                                                backward_rows_avx512};
 
-MLP_AVX2 static void backward_rows_avx2(mlp_workspace *ws, const mlp *net, const blk *bk,
-                                        const double *gout, double *grad, size_t p0, size_t p1,
-                                        int lf)
+static double pass_clock(void)
 {
-    backward_rows(ws, net, bk, gout, grad, p0, p1, lf);
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 /* Threads for nb blocks: at most what the workspace was sized for. */
@@ -524,7 +535,11 @@ int mlp_forward(mlp_workspace *ws, const mlp *net, const mlp_channels *ch,
                 Wt[k * wo + o] = W[o * wi + k];
     }
     const size_t bp = ws->block_pts, nb = (n + bp - 1) / bp;
-    const int avx2 = mlp_cpu_avx2(), nt = pass_threads(ws, nb);
+    const fwd_rows_fn rows = fwd_rows[mlp_isa_active()];
+    const int tuned = mlp_threads_get_auto();
+    const int nt = tuned ? mlp_tuner_threads(&ws->tune_fwd, pass_threads(ws, nb))
+                         : pass_threads(ws, nb);
+    const double t_start = tuned ? pass_clock() : 0.0;
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
 #ifdef _OPENMP
@@ -532,16 +547,15 @@ int mlp_forward(mlp_workspace *ws, const mlp *net, const mlp_channels *ch,
 #else
         const size_t t = 0;
 #endif
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1) /* rows are independent: any order */
         for (long bi = 0; bi < (long)nb; bi++) {
             size_t p0 = (size_t)bi * bp, p1 = p0 + bp < n ? p0 + bp : n;
             blk bk = blk_make(ws, net, t, p0, p1 - p0);
-            if (avx2)
-                forward_rows_avx2(ws, net, &bk, out, p0, p1);
-            else
-                forward_rows_plain(ws, net, &bk, out, p0, p1);
+            rows(ws, net, &bk, out, p0, p1);
         }
     }
+    if (tuned)
+        mlp_tuner_record(&ws->tune_fwd, nt, (pass_clock() - t_start) / (double)n);
     ws->ready = 1;
     return MLP_OK;
 }
@@ -553,11 +567,16 @@ int mlp_backward(mlp_workspace *ws, const mlp *net, const double *gout, double *
         return rc;
     const size_t n = ws->n, bp = ws->block_pts, nb = (n + bp - 1) / bp;
     const size_t np = net->n_params, gs = (np + 7) & ~(size_t)7;
-    const int avx2 = mlp_cpu_avx2(), nt = pass_threads(ws, nb);
+    const bwd_rows_fn rows = bwd_rows[mlp_isa_active()];
     /* one output and two leaves or more: carry J for the leaves (mlp_plan) */
     const int lf = net->width[net->n_layers] == 1 && net->n_layers > 1 && ws->plan.n_leaf >= 2;
-    if (nt > 1)
-        memset(ws->tgrad, 0, (size_t)(nt - 1) * gs * sizeof(double));
+    /* chunk k: blocks [k nb / nc, (k + 1) nb / nc), its gradient in tgrad */
+    const size_t nc = nb < MLP_GRAD_CHUNKS ? nb : MLP_GRAD_CHUNKS;
+    const int tuned = mlp_threads_get_auto();
+    const int nt = tuned ? mlp_tuner_threads(&ws->tune_bwd, pass_threads(ws, nc))
+                         : pass_threads(ws, nc);
+    const double t_start = tuned ? pass_clock() : 0.0;
+    memset(ws->tgrad, 0, nc * gs * sizeof(double));
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {
 #ifdef _OPENMP
@@ -565,21 +584,22 @@ int mlp_backward(mlp_workspace *ws, const mlp *net, const double *gout, double *
 #else
         const size_t t = 0;
 #endif
-        double *g = t == 0 ? grad : ws->tgrad + (t - 1) * gs;
-#pragma omp for schedule(static)
-        for (long bi = 0; bi < (long)nb; bi++) {
-            size_t p0 = (size_t)bi * bp, p1 = p0 + bp < n ? p0 + bp : n;
-            blk bk = blk_make(ws, net, t, p0, p1 - p0);
-            if (avx2)
-                backward_rows_avx2(ws, net, &bk, gout, g, p0, p1, lf);
-            else
-                backward_rows_plain(ws, net, &bk, gout, g, p0, p1, lf);
+#pragma omp for schedule(dynamic, 1)
+        for (long k = 0; k < (long)nc; k++) {
+            double *g = ws->tgrad + (size_t)k * gs;
+            for (size_t bi = (size_t)k * nb / nc; bi < ((size_t)k + 1) * nb / nc; bi++) {
+                size_t p0 = bi * bp, p1 = p0 + bp < n ? p0 + bp : n;
+                blk bk = blk_make(ws, net, t, p0, p1 - p0);
+                rows(ws, net, &bk, gout, g, p0, p1, lf);
+            }
         }
     }
-    for (int t = 1; t < nt; t++) {
-        const double *g = ws->tgrad + (size_t)(t - 1) * gs;
+    for (size_t k = 0; k < nc; k++) {
+        const double *g = ws->tgrad + k * gs;
         for (size_t q = 0; q < np; q++)
             grad[q] += g[q];
     }
+    if (tuned)
+        mlp_tuner_record(&ws->tune_bwd, nt, (pass_clock() - t_start) / (double)n);
     return MLP_OK;
 }

@@ -1,7 +1,8 @@
-/* nets/mlp_simd.h - what lets the element-wise loops of nets/ use AVX2 on a
- * build for generic x86-64: a target attribute, a run-time CPU test, and the
- * vectorisable tanh kernel. Internal to nets/; without GCC/clang on x86 every
- * macro falls back to plain C and the results are the same to rounding. */
+/* nets/mlp_simd.h - what lets the element-wise loops of nets/ use AVX2 or
+ * AVX-512 on a build for generic x86-64: target attributes, the instruction
+ * set paths chosen at run time (mlp_isa.c), and the vectorisable tanh
+ * kernel. Internal to nets/; without GCC/clang on x86 every macro falls back
+ * to plain C and the results are the same to rounding. */
 #ifndef PINN_MLP_SIMD_H
 #define PINN_MLP_SIMD_H
 
@@ -10,15 +11,32 @@
 #include <string.h>
 
 #if defined(__GNUC__) && defined(__x86_64__)
-#define MLP_AVX2 __attribute__((target("avx2")))
+#define MLP_AVX2 __attribute__((target("avx2,fma")))
+/* 512-bit vectors for the auto-vectorised loops too, not just intrinsics */
+#define MLP_AVX512 __attribute__((target("avx512f,avx512dq,fma,prefer-vector-width=512")))
 #define MLP_INLINE static inline __attribute__((always_inline))
-/* True when this CPU runs the AVX2 variants. */
-static inline int mlp_cpu_avx2(void) { return __builtin_cpu_supports("avx2"); }
+#define MLP_X86 1
 #else
 #define MLP_AVX2
+#define MLP_AVX512
 #define MLP_INLINE static inline
-static inline int mlp_cpu_avx2(void) { return 0; }
+#define MLP_X86 0
 #endif
+
+/* The instruction-set paths of the element-wise loops and activations,
+ * widest last. Each kernel family keeps one function per path in a table
+ * indexed by these. */
+enum { MLP_ISA_PLAIN, MLP_ISA_AVX2, MLP_ISA_AVX512, MLP_ISA_N };
+/* "plain", "avx2", "avx512" */
+extern const char *const mlp_isa_names[MLP_ISA_N];
+/* True when this CPU (and build) runs path isa. */
+int mlp_isa_usable(int isa);
+/* The path the passes run: PINN_ISA (a name) from the environment when
+ * usable, else the widest usable one; mlp_isa_select overrides. */
+int mlp_isa_active(void);
+/* Makes isa the active path (tests, bench; not while passes run). Returns
+ * 0, or -1 when isa is not usable here. */
+int mlp_isa_select(int isa);
 
 /* tanh and its first three derivatives for n values, in a loop the compiler
  * can vectorise (libm's tanh cannot be). tanh|z| = -e/(2+e) with

@@ -69,7 +69,7 @@ mlp_workspace *mlp_workspace_alloc(const mlp *net, size_t max_points, size_t max
     for (size_t l = 0; l + 1 < L; l++) /* room for both ways (tests switch keep) */
         scratch_len += (max_channels + 3) * bp * net->width[l + 1];
     scratch_len = round8(scratch_len);
-    total += n_thr * scratch_len + (n_thr - 1) * round8(net->n_params) + round8(net->n_params);
+    total += n_thr * scratch_len + MLP_GRAD_CHUNKS * round8(net->n_params) + round8(net->n_params);
 
     mlp_workspace *ws = calloc(1, sizeof *ws);
     if (ws == NULL)
@@ -109,10 +109,12 @@ mlp_workspace *mlp_workspace_alloc(const mlp *net, size_t max_points, size_t max
     ws->g_len = g_len;
     ws->keep = keep;
     ws->n_params = net->n_params;
+    mlp_tuner_init(&ws->tune_fwd);
+    mlp_tuner_init(&ws->tune_bwd);
     ws->scratch = p;
     p += n_thr * scratch_len;
     ws->tgrad = p;
-    p += (n_thr - 1) * round8(net->n_params);
+    p += MLP_GRAD_CHUNKS * round8(net->n_params);
     ws->wt = p;
     return ws;
 }

@@ -1,6 +1,7 @@
 /* solver/main.c - the pinn command line. Parses the command, hands the work
  * to run.c / inspect.c and turns their results into exit statuses:
  * 0 success, 1 run failed, 2 bad usage or bad config. */
+#include <errno.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -89,11 +90,22 @@ static void install_stop_handlers(void)
 static int parse_count(const char *s, long long *v)
 {
     char *end;
+    errno = 0;
     long long x = strtoll(s, &end, 10);
-    if (end == s || *end || x < 0)
+    if (end == s || *end || x < 0 || errno == ERANGE)
         return -1;
     *v = x;
     return 0;
+}
+
+/* --threads and --seed take the checks of train.threads and train.seed. */
+static int parse_setting_arg(const char *opt, const char *path, const char *s, long long *v)
+{
+    char why[256];
+    if (cfg_integer_arg(run_settings, path, s, v, why, sizeof why) == 0)
+        return 0;
+    fprintf(stderr, "pinn: %s: %s\n", opt, why);
+    return -1;
 }
 
 static int cmd_run(int argc, char **argv, int reference_only)
@@ -109,14 +121,12 @@ static int cmd_run(int argc, char **argv, int reference_only)
         if ((strcmp(s, "-o") == 0 || strcmp(s, "--output") == 0) && has_next) {
             a.output = argv[++i];
         } else if (strcmp(s, "--threads") == 0 && has_next && !reference_only) {
-            if (parse_count(argv[++i], &a.threads)) {
-                fprintf(stderr, "pinn: --threads: '%s' is not a count\n", argv[i]);
+            if (parse_setting_arg("--threads", "train.threads", argv[++i], &a.threads)) {
                 free(over);
                 return 2;
             }
         } else if (strcmp(s, "--seed") == 0 && has_next && !reference_only) {
-            if (parse_count(argv[++i], &a.seed)) {
-                fprintf(stderr, "pinn: --seed: '%s' is not a non-negative integer\n", argv[i]);
+            if (parse_setting_arg("--seed", "train.seed", argv[++i], &a.seed)) {
                 free(over);
                 return 2;
             }

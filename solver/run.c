@@ -24,6 +24,9 @@
 #include "train/train.h"
 
 #define ERRCAP 1024
+/* Longest output path (the temporary's included): longer ones are refused
+ * before training rather than cut short. */
+#define PATH_MAX_OUT 1024
 
 static double now_seconds(void)
 {
@@ -98,7 +101,9 @@ static int output_fail(const cfg *c, const run_args *a, char *err, size_t errcap
 {
     char msg[512];
     snprintf(msg, sizeof msg, fmt, arg);
-    if (a->output)
+    if (a->output && strlen(path) > 400) /* the message must keep its point */
+        snprintf(err, errcap, "-o %.200s...%s: %s", path, path + strlen(path) - 100, msg);
+    else if (a->output)
         snprintf(err, errcap, "-o %s: %s", path, msg);
     else if (cfg_has(c, "output.file"))
         cfg_fail(c, err, errcap, "output.file", "%s", msg);
@@ -111,12 +116,62 @@ static int output_fail(const cfg *c, const run_args *a, char *err, size_t errcap
  * that directory must exist and be writable, and path must not be anything
  * but a regular file. Checked before training, so a run never computes for
  * hours and then cannot save. Writes nothing. */
-static int check_output_path(const cfg *c, const run_args *a, const char *path, char *err,
-                             size_t errcap)
+/* The input file (config, @include, any *.file setting but output.file)
+ * that path is, or NULL; its kind in *what. */
+static const char *output_input_clash(const cfg *c, const problem *p, const char *path,
+                                      const char **what)
+{
+    struct stat out, in;
+    if (stat(path, &out) != 0)
+        return NULL; /* a file that does not exist is nobody's input */
+    for (size_t i = 0; i < cfg_n_inputs(c); i++)
+        if (stat(cfg_input(c, i), &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino) {
+            *what = i == 0 ? "the config file" : "the included file";
+            return cfg_input(c, i);
+        }
+    const setting_spec *tables[] = {run_settings, p->type->settings};
+    for (size_t t = 0; t < 2; t++)
+        for (const setting_spec *sp = tables[t]; sp->path; sp++) {
+            size_t n = strlen(sp->path);
+            if (sp->type != SPEC_STRING || n < 5 || strcmp(sp->path + n - 5, ".file") != 0 ||
+                strcmp(sp->path, "output.file") == 0 || !cfg_has(c, sp->path))
+                continue;
+            const char *f = cfg_string(c, sp->path);
+            if (f && stat(f, &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino) {
+                *what = strcmp(sp->path, "loss.data.file") == 0 ? "the data file (loss.data.file)"
+                                                                 : sp->path;
+                return f;
+            }
+        }
+    return NULL;
+}
+
+/* Digits of the largest pid the temporary NAME.tmp.PID can carry (Linux
+ * PID_MAX_LIMIT is 2^22: 7 digits), or of ours if longer. */
+static size_t tmp_suffix_len(void)
+{
+    char pid[32];
+    size_t n = (size_t)snprintf(pid, sizeof pid, "%ld", (long)getpid());
+    return strlen(".tmp.") + (n > 7 ? n : 7);
+}
+
+static int check_output_path(const cfg *c, const problem *p, const run_args *a, const char *path,
+                             char *err, size_t errcap)
 {
     size_t n = strlen(path);
     if (n == 0 || path[n - 1] == '/')
         return output_fail(c, a, err, errcap, path, "%s", "not a file name");
+    char msg[600];
+    if (n + tmp_suffix_len() >= PATH_MAX_OUT) {
+        snprintf(msg, sizeof msg, "the path is too long (%zu bytes with '.tmp.PID'; at most %d)",
+                 n + tmp_suffix_len(), PATH_MAX_OUT - 1);
+        return output_fail(c, a, err, errcap, path, "%s", msg);
+    }
+    const char *what = NULL, *input = output_input_clash(c, p, path, &what);
+    if (input) {
+        snprintf(msg, sizeof msg, "is %s %.400s: refusing to overwrite an input", what, input);
+        return output_fail(c, a, err, errcap, path, "%s", msg);
+    }
     struct stat st;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
         return output_fail(c, a, err, errcap, path, "%s",
@@ -138,6 +193,15 @@ static int check_output_path(const cfg *c, const run_args *a, const char *path, 
         return output_fail(c, a, err, errcap, path, "'%s' is not a directory", dir);
     if (access(dir, W_OK | X_OK) != 0)
         return output_fail(c, a, err, errcap, path, "directory '%s' is not writable", dir);
+    long name_max = pathconf(dir, _PC_NAME_MAX);
+    if (name_max <= 0)
+        name_max = 255;
+    const char *base = slash ? slash + 1 : path;
+    if (strlen(base) + tmp_suffix_len() > (size_t)name_max) {
+        snprintf(msg, sizeof msg, "the file name is too long once '.tmp.PID' is added (at most "
+                 "%zu bytes here, it has %zu)", (size_t)name_max - tmp_suffix_len(), strlen(base));
+        return output_fail(c, a, err, errcap, path, "%s", msg);
+    }
     return 0;
 }
 
@@ -275,7 +339,7 @@ int run_job(const run_args *a)
     if (!(p = problem_create(c, err, sizeof err)))
         goto fail;
 
-    char out_path[1024];
+    char out_path[PATH_MAX_OUT + 64];
     if (a->output)
         snprintf(out_path, sizeof out_path, "%s", a->output);
     else if (a->resume) /* a resumed run goes on writing its file */
@@ -285,11 +349,12 @@ int run_job(const run_args *a)
     else
         default_output(a->config, out_path, sizeof out_path);
 
-    if (check_output_path(c, a, out_path, err, sizeof err))
+    if (check_output_path(c, p, a, out_path, err, sizeof err))
         goto fail;
 
     unsigned long seed = a->seed >= 0 ? (unsigned long)a->seed : (unsigned long)cfg_int(c, "train.seed");
     long long threads = a->threads >= 0 ? a->threads : cfg_int(c, "train.threads");
+    mlp_threads_set_auto(threads == 0); /* 0: 1 thread or all, as measured (docs/performance.md) */
 #ifdef _OPENMP
     if (threads > 0)
         omp_set_num_threads((int)threads);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "check_main.h"
@@ -42,7 +43,7 @@ static void header_line(const char *file, int k, const char *prefix, char *out, 
 {
     FILE *f = fopen(file, "r");
     ck_assert_msg(f != NULL, "cannot open %s", file);
-    char line[1024] = "";
+    char line[4096] = "";
     for (int i = 0; i < k; i++)
         ck_assert_msg(fgets(line, sizeof line, f) != NULL, "%s: no line %d", file, k);
     fclose(f);
@@ -90,7 +91,7 @@ END_TEST
 
 START_TEST(bad_config_fails_cleanly)
 {
-    char file[256], expect_raw[512], expect[1024], args_raw[512], args[1024];
+    char file[256], expect_raw[2048], expect[4096], args_raw[2048], args[4096];
     snprintf(file, sizeof file, DIR_BAD "/%s", case_names[_i]);
     header_line(file, 1, "# expect:", expect_raw, sizeof expect_raw);
     header_line(file, 2, "# args:", args_raw, sizeof args_raw);
@@ -98,7 +99,7 @@ START_TEST(bad_config_fails_cleanly)
     ck_assert_ptr_nonnull(mkdtemp(tmp));
     subst_tmp(expect_raw, tmp, expect, sizeof expect);
     subst_tmp(args_raw, tmp, args, sizeof args);
-    char out_opt[600] = "";
+    char out_opt[4200] = "";
     if (strcmp(args, "NO_O") == 0)
         args[0] = '\0';
     else if (strncmp(args, "-o ", 3) != 0 && !strstr(args, " -o "))
@@ -108,7 +109,7 @@ START_TEST(bad_config_fails_cleanly)
      * sanitizer build must not turn that into exit status 23. */
     setenv("LSAN_OPTIONS", "suppressions=tests/lsan.supp:print_suppressions=0", 1);
     const char *bin = getenv("PINN");
-    char cmd[2048];
+    char cmd[8192];
     snprintf(cmd, sizeof cmd, "timeout 60 %s run %s %s %s 2>&1", bin ? bin : "./pinn", file,
              out_opt, args);
     FILE *p = popen(cmd, "r");
@@ -134,7 +135,8 @@ START_TEST(bad_config_fails_cleanly)
 END_TEST
 
 /* The HDF5 data file of case 47 is made here rather than kept in git: an
- * HDF5 file that holds something, but not the datasets x, t, u. */
+ * HDF5 file that holds something, but not the datasets x, t, u; so are the
+ * FIFOs of cases 156 and 159. */
 static void make_data_files(void)
 {
     char err[256];
@@ -145,6 +147,11 @@ static void make_data_files(void)
     size_t dims[1] = {2};
     h5out_doubles(f, "/measurements", 1, dims, v);
     h5out_commit(f);
+    /* Cases 156 and 159: FIFOs as data files (no writer: reading would block). */
+    unlink(DIR_BAD "/data/156-fifo.csv");
+    unlink(DIR_BAD "/data/159-fifo.h5");
+    mkfifo(DIR_BAD "/data/156-fifo.csv", 0600);
+    mkfifo(DIR_BAD "/data/159-fifo.h5", 0600);
 }
 
 static Suite *bad_configs_suite(void)

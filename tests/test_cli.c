@@ -72,14 +72,37 @@ START_TEST(bad_commands_are_usage_errors)
 }
 END_TEST
 
+/* Issue 19 item 3: --threads and --seed get the range checks of
+ * train.threads and train.seed, and numbers that overflow are refused. */
+START_TEST(cli_numbers_are_range_checked)
+{
+    char out[4096];
+    ck_assert_int_eq(run_pinn("run configs/heat1d.cfg --threads 99999", out, sizeof out), 2);
+    ck_assert_msg(strstr(out, "--threads: 99999 is out of range [0,1024]") != NULL, "%s", out);
+    ck_assert_int_eq(run_pinn("run configs/heat1d.cfg --seed 99999999999999999999999", out,
+                              sizeof out), 2);
+    ck_assert_msg(strstr(out, "--seed: 99999999999999999999999 is out of range") != NULL, "%s",
+                  out);
+    ck_assert_int_eq(run_pinn("run configs/heat1d.cfg --seed 4294967296", out, sizeof out), 2);
+    ck_assert_msg(strstr(out, "--seed: 4294967296 is out of range [0,4294967295]") != NULL, "%s",
+                  out);
+    ck_assert_int_eq(run_pinn("run configs/heat1d.cfg --seed -1", out, sizeof out), 2);
+    ck_assert_int_eq(run_pinn("run configs/heat1d.cfg --seed 1x", out, sizeof out), 2);
+    ck_assert_msg(strstr(out, "--seed: '1x' is not an integer") != NULL, "%s", out);
+    ck_assert_int_eq(run_pinn("run configs/heat1d.cfg --threads ''", out, sizeof out), 2);
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("usage");
+    tcase_set_timeout(tc, 60); /* each test starts pinn several times; the machine is shared */
     tcase_add_test(tc, no_arguments_is_usage_error);
     tcase_add_test(tc, version_prints_and_succeeds);
     tcase_add_test(tc, readme_lists_every_setting);
     tcase_add_test(tc, bad_commands_are_usage_errors);
+    tcase_add_test(tc, cli_numbers_are_range_checked);
     suite_add_tcase(s, tc);
     return s;
 }

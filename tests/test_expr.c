@@ -419,6 +419,43 @@ START_TEST(nesting_limit)
 }
 END_TEST
 
+/* Issue 19 item 1: libmatheval's simplifier recurses once per operator and
+ * overflows the stack near 50000 of them (the red team's 150000 "+0*y"
+ * crashed); every step costs time per operator too. Expressions are
+ * bounded: EXPR_MAX_LENGTH characters, EXPR_MAX_OPERATORS operators. */
+START_TEST(size_limits)
+{
+    size_t cap = 700000;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    strcpy(text, "2*x*(1 - x)");
+    char *end = text + strlen(text);
+    for (int i = 0; i < 150000; i++, end += 4)
+        memcpy(end, "+0*x", 5);
+    char err[256];
+    ck_assert_ptr_null(expr_compile(text, XT, 2, err, sizeof err));
+    ck_assert_msg(strstr(err, "characters long; at most 4096") != NULL, "%s", err);
+    /* short enough, but too many operators */
+    strcpy(text, "x");
+    for (int i = 0; i < 1100; i++)
+        strcat(text, "+x");
+    ck_assert_ptr_null(expr_compile(text, XT, 2, err, sizeof err));
+    ck_assert_msg(strstr(err, "more than 1024 operators") != NULL, "%s", err);
+    /* at the limits it compiles, differentiates and evaluates */
+    strcpy(text, "x");
+    for (int i = 0; i < 1024; i++)
+        strcat(text, "+x");
+    expr *e = compile_ok(text, XT, 2);
+    expr *d = expr_derivative(e, 0, err, sizeof err);
+    ck_assert_msg(d != NULL, "%s", err);
+    ck_assert(expr_eval(e, (double[]){1, 0}) == 1025.0);
+    ck_assert(expr_eval(d, (double[]){1, 0}) == 1025.0);
+    expr_free(d);
+    expr_free(e);
+    free(text);
+}
+END_TEST
+
 /* Nothing is printed on bad input (libmatheval's scanner would echo '$' etc.
  * to stdout if it ever saw them). */
 START_TEST(bad_input_prints_nothing)
@@ -468,6 +505,7 @@ static Suite *expr_suite(void)
     tcase_add_test(tc, empty_and_null_rejected);
     tcase_add_test(tc, bad_variable_names_rejected);
     tcase_add_test(tc, nesting_limit);
+    tcase_add_test(tc, size_limits);
     tcase_add_test(tc, bad_input_prints_nothing);
     suite_add_tcase(s, tc);
     return s;

@@ -2,9 +2,11 @@
  * fast-vs-naive checks may not reach: the small-matrix kernel against plain
  * loops (odd sizes, both operand layouts, accumulate), the one-output leaf
  * path with mixed second derivatives, row blocks of 4 points, 2 threads
- * against 1, activations kept or rebuilt from z. Speed is bench/'s business, not this file's. */
+ * against 1 (and the auto thread count and its tuner), activations kept or
+ * rebuilt from z, every kernel and instruction-set path. Speed is bench/'s business, not this file's. */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef _OPENMP
@@ -13,14 +15,24 @@
 #include "check_main.h"
 #include "mlp.h"
 #include "mlp_internal.h"
+#include "mlp_simd.h"
 #include "test_mlp_util.h"
 
-/* mlp_gemm equals mlp_gemm_plain for every tile shape the kernel has (rows
- * 1-4 of a tile, 1-3 vectors, masked tails) and both layouts of A. They
- * differ only by FMA rounding: each entry is a sum of K <= 131 products of
- * numbers in [-1, 1], so 1e-13 absolute is ~10 ulps of the worst sum. */
+/* Each kernel path of mlp_gemm (_i indexes mlp_gemm_kernels; skipped where
+ * this CPU or build lacks it) equals mlp_gemm_plain for every tile shape our
+ * kernel has (rows 1-4 of a tile, 1-3 vectors, masked tails), both layouts
+ * of A, C = and C +=. They differ only by FMA rounding: each entry is a sum
+ * of K <= 131 products of numbers in [-1, 1], so 1e-13 absolute is ~10 ulps
+ * of the worst sum. */
 START_TEST(gemm_matches_plain)
 {
+    const mlp_gemm_kernel *kern = &mlp_gemm_kernels[_i], *saved = mlp_gemm_active();
+    if (!kern->usable()) {
+        printf("gemm_matches_plain: skipped kernel %s: not usable here\n", kern->name);
+        return;
+    }
+    ck_assert_int_eq(mlp_gemm_select(kern), MLP_OK);
+    ck_assert_ptr_eq(mlp_gemm_active(), kern);
     const size_t sizes[] = {1, 2, 3, 4, 5, 7, 12, 13, 20, 33, 131};
     const size_t ns = sizeof sizes / sizeof *sizes;
     const size_t big = 131 * 140;
@@ -42,9 +54,10 @@ START_TEST(gemm_matches_plain)
                         double e = 0.0;
                         for (size_t q = 0; q < big; q++) /* also: nothing outside C moved */
                             e = fmax(e, fabs(C[q] - Cp[q]));
-                        ck_assert_msg(e <= 1e-13, "M=%zu N=%zu K=%zu layout %d acc %d: %g", M,
-                                      N, K, layout, acc, e);
+                        ck_assert_msg(e <= 1e-13, "%s: M=%zu N=%zu K=%zu layout %d acc %d: %g",
+                                      kern->name, M, N, K, layout, acc, e);
                     }
+    ck_assert_int_eq(mlp_gemm_select(saved), MLP_OK);
     free(A);
     free(B);
     free(C);
@@ -91,6 +104,36 @@ static void check_pair(mlp *net, const mlp_channels *ch, size_t n, unsigned long
     check_pair_keep(net, ch, n, seed, 0);
 }
 
+/* The fast pass on every instruction-set path (_i indexes mlp_isa_names;
+ * skipped where this CPU lacks it) against the naive pass, both ways, for
+ * tanh and sin (vector activations) and softplus (scalar), with the heat
+ * channel set and all second derivatives of 3 inputs; row counts that leave
+ * vector tails. */
+START_TEST(isa_path_matches_naive)
+{
+    int saved = mlp_isa_active();
+    if (mlp_isa_select(_i) != 0) {
+        printf("isa_path_matches_naive: skipped path %s: this CPU lacks it\n",
+               mlp_isa_names[_i]);
+        return;
+    }
+    const char *acts[] = {"tanh", "sin", "softplus"};
+    const size_t w2[] = {2, 20, 20, 20, 1}, w3[] = {3, 9, 13, 2};
+    for (size_t a = 0; a < 3; a++) {
+        mlp *net = tmlp_net(4, w2, acts[a], 60 + a);
+        mlp_channels ch;
+        mlp_channels_set(&ch, 0x3, 0x1, 2);
+        check_pair(net, &ch, 203, 9);
+        mlp_free(net);
+        net = tmlp_net(3, w3, acts[a], 70 + a);
+        tmlp_channels_all(&ch, 3);
+        check_pair(net, &ch, 31, 10);
+        mlp_free(net);
+    }
+    mlp_isa_select(saved);
+}
+END_TEST
+
 /* A big workspace rebuilds activations instead of keeping them. */
 START_TEST(big_workspace_does_not_keep)
 {
@@ -135,8 +178,9 @@ START_TEST(small_blocks_match_naive)
 }
 END_TEST
 
-/* 2 threads give the gradient of 1 thread up to summation order (per-thread
- * partial sums): 1e-13 of scale. Skipped without OpenMP. */
+/* 2 threads give the output and the gradient of 1 thread exactly: rows are
+ * independent, and backward's chunks (MLP_GRAD_CHUNKS) do not depend on the
+ * thread count. Skipped without OpenMP. */
 START_TEST(two_threads_match_one)
 {
 #ifdef _OPENMP
@@ -161,7 +205,85 @@ START_TEST(two_threads_match_one)
     ck_assert_int_eq(mlp_forward(ws, net, &ch, x, N, y2), MLP_OK);
     ck_assert_int_eq(mlp_backward(ws, net, gy, g2), MLP_OK);
     ck_assert_double_eq(tmlp_relerr(y2, y1, R), 0.0); /* rows are independent: exact */
-    ck_assert_double_le(tmlp_relerr(g2, g1, P), 1e-13);
+    /* chunked partial sums added in chunk order: the same bits too */
+    ck_assert_double_eq(tmlp_relerr(g2, g1, P), 0.0);
+    omp_set_num_threads(saved);
+    free(x);
+    free(gy);
+    free(y1);
+    free(y2);
+    free(g1);
+    free(g2);
+    mlp_workspace_free(ws);
+    mlp_free(net);
+#endif
+}
+END_TEST
+
+/* The tuner on made-up costs: it starts on 1 thread, probes max after
+ * MLP_TUNE_FIRST calls, switches when max is clearly faster and stays when
+ * it is slower, probing ever more rarely; a probe 4x worse ends at once. */
+START_TEST(tuner_picks_the_faster_count)
+{
+    for (int faster2 = 0; faster2 < 2; faster2++) {
+        mlp_tuner t;
+        mlp_tuner_init(&t);
+        int on2 = 0, probes = 0;
+        for (int call = 0; call < 3000; call++) {
+            int n = mlp_tuner_threads(&t, 2);
+            ck_assert(n == 1 || n == 2);
+            double cost = n == 2 ? (faster2 ? 0.5 : 10.0) : 1.0;
+            if (n != t.cur)
+                probes++;
+            mlp_tuner_record(&t, n, cost);
+            on2 += n == 2;
+        }
+        if (faster2) {
+            ck_assert_int_eq(t.cur, 2);
+            ck_assert_int_ge(on2, 2900); /* probes of 1 thread only now and then */
+        } else {
+            ck_assert_int_eq(t.cur, 1);
+            ck_assert_int_le(probes, 8); /* one call per probe: 10x is over 4x */
+        }
+    }
+    mlp_tuner t;
+    mlp_tuner_init(&t);
+    ck_assert_int_eq(mlp_tuner_threads(&t, 1), 1); /* nothing to choose */
+}
+END_TEST
+
+/* Auto mode at 2 threads gives the bits of 1 thread over many passes (the
+ * tuner switches counts under way; results must not notice). */
+START_TEST(auto_threads_match_one)
+{
+#ifdef _OPENMP
+    enum { N = 600, PASSES = 40 };
+    const size_t w[] = {2, 16, 16, 1};
+    int saved = omp_get_max_threads();
+    mlp *net = tmlp_net(3, w, "tanh", 21);
+    mlp_channels ch;
+    mlp_channels_set(&ch, 0x3, 0x1, 2);
+    omp_set_num_threads(2);
+    mlp_workspace *ws = mlp_workspace_alloc(net, N, ch.n);
+    const size_t R = ch.n * N, P = net->n_params;
+    double *x = malloc(2 * N * sizeof *x), *gy = malloc(R * sizeof *gy);
+    double *y1 = malloc(R * sizeof *y1), *y2 = malloc(R * sizeof *y2);
+    double *g1 = calloc(P, sizeof *g1), *g2 = calloc(P, sizeof *g2);
+    tmlp_fill(x, 2 * N, -1, 1, 22);
+    tmlp_fill(gy, R, -1, 1, 23);
+    omp_set_num_threads(1);
+    ck_assert_int_eq(mlp_forward(ws, net, &ch, x, N, y1), MLP_OK);
+    ck_assert_int_eq(mlp_backward(ws, net, gy, g1), MLP_OK);
+    omp_set_num_threads(2);
+    mlp_threads_set_auto(1);
+    for (int k = 0; k < PASSES; k++) {
+        memset(g2, 0, P * sizeof *g2);
+        ck_assert_int_eq(mlp_forward(ws, net, &ch, x, N, y2), MLP_OK);
+        ck_assert_int_eq(mlp_backward(ws, net, gy, g2), MLP_OK);
+        ck_assert_int_eq(memcmp(y1, y2, R * sizeof *y1), 0);
+        ck_assert_int_eq(memcmp(g1, g2, P * sizeof *g1), 0);
+    }
+    mlp_threads_set_auto(0);
     omp_set_num_threads(saved);
     free(x);
     free(gy);
@@ -183,10 +305,16 @@ static Suite *mlp_fast_suite(void)
     Suite *s = suite_create("mlp_fast");
     TCase *tc = tcase_create("fast");
     tcase_set_timeout(tc, 20);
-    tcase_add_test(tc, gemm_matches_plain);
+    int n_gemm = 0;
+    while (mlp_gemm_kernels[n_gemm].name)
+        n_gemm++;
+    tcase_add_loop_test(tc, gemm_matches_plain, 0, n_gemm);
+    tcase_add_loop_test(tc, isa_path_matches_naive, 0, MLP_ISA_N);
     tcase_add_loop_test(tc, leaf_path_matches_naive, 0, n_act);
     tcase_add_test(tc, small_blocks_match_naive);
     tcase_add_test(tc, two_threads_match_one);
+    tcase_add_test(tc, tuner_picks_the_faster_count);
+    tcase_add_test(tc, auto_threads_match_one);
     tcase_add_test(tc, big_workspace_does_not_keep);
     suite_add_tcase(s, tc);
     return s;

@@ -248,6 +248,32 @@ START_TEST(causal_weighting_by_hand)
 }
 END_TEST
 
+/* Issue 19 item 11: a residual that is infinite (or NaN) at one point makes
+ * the loss and its gradient non-finite, with and without causal weights
+ * (the mean square's error return was ignored: loss 0, stale gradient). */
+START_TEST(nonfinite_residual_gives_nonfinite_loss)
+{
+    term t;
+    memset(&t, 0, sizeof t);
+    ck_assert_int_eq(term_alloc_points(&t, 4, 1, 0, 4), 0);
+    for (int i = 0; i < 4; i++) {
+        t.x[i] = 0.25 * i;
+        t.r[i] = i + 1;
+    }
+    t.r[2] = INFINITY;
+    double *d;
+    double loss = term_mse(&t, &d);
+    ck_assert_msg(isinf(loss) && loss > 0, "loss %g", loss);
+    ck_assert(!isfinite(d[2]));
+    t.r[2] = NAN;
+    ck_assert(isnan(term_mse(&t, &d)));
+    ck_assert_int_eq(term_set_causal(&t, 0.1, 2, 0, 1, 0.0, 1.0), 0);
+    t.r[2] = INFINITY;
+    ck_assert(!isfinite(term_mse(&t, &d)));
+    term_release(&t);
+}
+END_TEST
+
 /* The data term reads CSV (with a header) and HDF5 files, and its
  * residual is u - u_d at the measured points. */
 START_TEST(data_term_from_csv_and_hdf5)
@@ -313,6 +339,7 @@ static Suite *problem_suite(void)
     tcase_add_test(tc, point_sets_lie_in_domain);
     tcase_add_test(tc, missing_invariant_is_refused);
     tcase_add_test(tc, causal_weighting_by_hand);
+    tcase_add_test(tc, nonfinite_residual_gives_nonfinite_loss);
     tcase_add_test(tc, data_term_from_csv_and_hdf5);
     suite_add_tcase(s, tc);
     return s;

@@ -3,6 +3,7 @@
  * the getters read one place and the effective config can be saved whole.
  * It does not interpret settings: the modules owning them do. */
 #include "config/config.h"
+#include "config/source.h"
 
 #include <errno.h>
 #include <libconfig.h>
@@ -25,6 +26,7 @@ struct cfg {
     config_t lc;
     char *file;
     char *text;
+    cfg_source *src; /* includes, line map */
     char *overrides;
     str_node *pool; /* formatted numbers handed out by cfg_expr */
     const setting_spec *const *tables;
@@ -40,33 +42,6 @@ static char *dup_str(const char *s)
     return d;
 }
 
-static char *read_whole_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t got = fread(buf + len, 1, cap - len - 1, f);
-        len += got;
-        if (len + 1 < cap)
-            break;
-        char *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    if (buf)
-        buf[len] = '\0';
-    fclose(f);
-    return buf;
-}
-
 void cfg_free(cfg *c)
 {
     if (!c)
@@ -79,6 +54,7 @@ void cfg_free(cfg *c)
     }
     free(c->file);
     free(c->text);
+    cfg_source_free(c->src);
     free(c->overrides);
     free(c);
 }
@@ -189,19 +165,29 @@ static config_setting_t *copy_setting(config_setting_t *parent, const char *name
 
 /* Sets path to the value written as config text (`[1, 2]`, `1e-3`, `"s"`);
  * text that does not parse as a value is taken as a bare string. */
-static int set_from_text(cfg *c, const char *path, const char *text, const char *mark)
+static int set_from_text(cfg *c, const char *path, const char *text, const char *mark,
+                         char *why, size_t whycap)
 {
     config_t tmp;
     config_init(&tmp);
-    size_t n = strlen(text) + 16;
-    char *src = malloc(n);
+    char *value = cfg_source_value(text, why, whycap);
+    size_t n = value ? strlen(value) + 16 : 0;
+    char *src = value ? malloc(n) : NULL;
     if (!src) {
+        free(value);
         config_destroy(&tmp);
         return -1;
     }
-    snprintf(src, n, "v = %s;", text);
+    snprintf(src, n, "v = %s;", value);
+    free(value);
     int ok = config_read_string(&tmp, src);
     free(src);
+    /* `1e-3; bogus = 1` parses as two settings: refused, not cut short. */
+    if (ok && config_setting_length(config_root_setting(&tmp)) != 1) {
+        snprintf(why, whycap, "one value expected, found more after a ';'");
+        config_destroy(&tmp);
+        return -1;
+    }
     if (!ok) {
         config_destroy(&tmp);
         config_init(&tmp);
@@ -249,9 +235,13 @@ static cfg *load_common(cfg *c, const char *const *overrides, size_t n_over, cha
         /* The hook of an overridden setting is its --set argument (a copy
          * owned by c), so messages can quote it. */
         const char *arg = pool_add(c, overrides[i]);
-        if (!arg || set_from_text(c, path, eq + 1, arg) != 0) {
-            snprintf(err, errcap, "--set %s: cannot set '%s' (not a setting path, or its parent is not a group)",
-                     overrides[i], path);
+        char why[256] = "";
+        if (!arg || set_from_text(c, path, eq + 1, arg, why, sizeof why) != 0) {
+            if (why[0])
+                snprintf(err, errcap, "--set %s: %s", overrides[i], why);
+            else
+                snprintf(err, errcap, "--set %s: cannot set '%s' (not a setting path, or its parent is not a group)",
+                         overrides[i], path);
             cfg_free(c);
             return NULL;
         }
@@ -261,63 +251,49 @@ static cfg *load_common(cfg *c, const char *const *overrides, size_t n_over, cha
     return c;
 }
 
-cfg *cfg_load_string(const char *text, const char *file, const char *const *overrides,
-                     size_t n_overrides, char *err, size_t errcap)
+/* Reads the text through config/source.c (one read, includes expanded,
+ * wide integers kept) and parses the result with libconfig. */
+static cfg *load_source(const char *text, const char *file, const char *const *overrides,
+                        size_t n_overrides, char *err, size_t errcap)
 {
+    cfg_source *src = cfg_source_load(file, text, err, errcap);
+    if (!src)
+        return NULL;
     cfg *c = calloc(1, sizeof *c);
     if (!c) {
+        cfg_source_free(src);
         snprintf(err, errcap, "%s: out of memory", file);
         return NULL;
     }
     config_init(&c->lc);
+    c->src = src;
     c->file = dup_str(file);
-    c->text = dup_str(text);
+    c->text = dup_str(cfg_source_text(src));
     if (!c->file || !c->text) {
         snprintf(err, errcap, "%s: out of memory", file);
         cfg_free(c);
         return NULL;
     }
-    if (!config_read_string(&c->lc, text)) {
-        snprintf(err, errcap, "%s:%d: syntax: %s", file, config_error_line(&c->lc),
-                 config_error_text(&c->lc));
+    if (!config_read_string(&c->lc, cfg_source_parse_text(src))) {
+        int line = 0;
+        const char *where = cfg_source_where(src, config_error_line(&c->lc), &line);
+        snprintf(err, errcap, "%s:%d: syntax: %s", where, line, config_error_text(&c->lc));
         cfg_free(c);
         return NULL;
     }
     return load_common(c, overrides, n_overrides, err, errcap);
 }
 
+cfg *cfg_load_string(const char *text, const char *file, const char *const *overrides,
+                     size_t n_overrides, char *err, size_t errcap)
+{
+    return load_source(text, file, overrides, n_overrides, err, errcap);
+}
+
 cfg *cfg_load(const char *file, const char *const *overrides, size_t n_overrides, char *err,
               size_t errcap)
 {
-    char *text = read_whole_file(file);
-    if (!text) {
-        snprintf(err, errcap, "%s: cannot read: %s", file, strerror(errno));
-        return NULL;
-    }
-    cfg *c = calloc(1, sizeof *c);
-    if (!c) {
-        free(text);
-        snprintf(err, errcap, "%s: out of memory", file);
-        return NULL;
-    }
-    config_init(&c->lc);
-    c->file = dup_str(file);
-    c->text = text;
-    if (!c->file) {
-        snprintf(err, errcap, "%s: out of memory", file);
-        cfg_free(c);
-        return NULL;
-    }
-    /* Read from the file (not the text) so @include paths and error file
-     * names come out right. */
-    if (!config_read_file(&c->lc, file)) {
-        const char *ef = config_error_file(&c->lc);
-        snprintf(err, errcap, "%s:%d: syntax: %s", ef ? ef : file, config_error_line(&c->lc),
-                 config_error_text(&c->lc));
-        cfg_free(c);
-        return NULL;
-    }
-    return load_common(c, overrides, n_overrides, err, errcap);
+    return load_source(NULL, file, overrides, n_overrides, err, errcap);
 }
 
 /* ---- messages ---------------------------------------------------------- */
@@ -355,12 +331,15 @@ static int vfail(const cfg *c, char *err, size_t errcap, const char *path, const
     }
     const char *hook = s ? config_setting_get_hook(s) : NULL;
     int line = cfg_line(c, path);
+    const char *file = c->file;
+    if (line > 0 && c->src)
+        file = cfg_source_where(c->src, line, &line);
     if (hook && hook != &MARK_DEFAULT && strcmp(up, path) == 0)
         snprintf(err, errcap, "--set %s: %s", hook, msg);
     else if (hook && hook != &MARK_DEFAULT)
         snprintf(err, errcap, "--set %s: %s: %s", hook, path, msg);
     else if (line > 0)
-        snprintf(err, errcap, "%s:%d: %s: %s", c->file, line, path, msg);
+        snprintf(err, errcap, "%s:%d: %s: %s", file, line, path, msg);
     else /* nothing of path is in the file: no line to name */
         snprintf(err, errcap, "%s: %s: %s", c->file, path, msg);
     return -1;
@@ -501,6 +480,26 @@ static int check_number(const cfg *c, const setting_spec *sp, const char *path, 
     return 0;
 }
 
+static int is_int(const config_setting_t *s);
+
+/* An integer setting's range check, naming the value exactly (a double
+ * would print 2^63 - 1 as 9.2233720368547758e+18). */
+static int check_integer(const cfg *c, const setting_spec *sp, const char *path,
+                         const config_setting_t *s, char *err, size_t errcap)
+{
+    long long v = config_setting_get_int64(s);
+    double lo, hi;
+    int lo_open, hi_open;
+    if (!sp->range)
+        return 0;
+    if (parse_range(sp->range, &lo, &hi, &lo_open, &hi_open) != 0)
+        return cfg_fail(c, err, errcap, path, "internal: bad range '%s'", sp->range);
+    double d = (double)v;
+    if ((lo_open ? d <= lo : d < lo) || (hi_open ? d >= hi : d > hi))
+        return cfg_fail(c, err, errcap, path, "%lld is out of range %s", v, sp->range);
+    return 0;
+}
+
 static int is_number(const config_setting_t *s)
 {
     return config_setting_is_number(s);
@@ -558,7 +557,7 @@ static int check_value(const cfg *c, const setting_spec *sp, const char *path,
     case SPEC_INT:
         if (!is_int(s))
             break;
-        return check_number(c, sp, path, number_of(s), err, errcap);
+        return check_integer(c, sp, path, s, err, errcap);
     case SPEC_FLOAT:
         if (!is_number(s))
             break;
@@ -624,7 +623,8 @@ static int check_value(const cfg *c, const setting_spec *sp, const char *path,
                 return cfg_fail(c, err, errcap, path, "element %d: must be %s", i + 1,
                                 sp->type == SPEC_INTS ? "an integer" : "a number");
             }
-            if (check_number(c, sp, epath, number_of(e), err, errcap))
+            if (sp->type == SPEC_INTS ? check_integer(c, sp, epath, e, err, errcap)
+                                      : check_number(c, sp, epath, number_of(e), err, errcap))
                 return -1;
         }
         return 0;
@@ -671,7 +671,8 @@ int cfg_validate(cfg *c, const setting_spec *const *tables, size_t n_tables, cha
         for (const setting_spec *s = tables[t]; s->path; s++) {
             if (!s->def || lookup(c, s->path) || strchr(s->path, '*'))
                 continue;
-            if (set_from_text(c, s->path, s->def, &MARK_DEFAULT) != 0)
+            char why[256];
+            if (set_from_text(c, s->path, s->def, &MARK_DEFAULT, why, sizeof why) != 0)
                 return cfg_fail(c, err, errcap, s->path, "internal: bad default '%s'", s->def);
         }
     return 0;
@@ -688,6 +689,8 @@ int cfg_has(const cfg *c, const char *path)
 long long cfg_int(const cfg *c, const char *path)
 {
     config_setting_t *s = lookup(c, path);
+    if (s && is_int(s))
+        return config_setting_get_int64(s);
     return s && is_number(s) ? (long long)number_of(s) : 0;
 }
 
@@ -768,3 +771,33 @@ const char *cfg_expr_at(const cfg *c, const char *path, size_t i)
 const char *cfg_file(const cfg *c) { return c->file; }
 const char *cfg_text(const cfg *c) { return c->text; }
 const char *cfg_overrides(const cfg *c) { return c->overrides; }
+size_t cfg_n_inputs(const cfg *c) { return c->src ? cfg_source_n_files(c->src) : 0; }
+const char *cfg_input(const cfg *c, size_t i) { return c->src ? cfg_source_file(c->src, i) : NULL; }
+
+int cfg_integer_arg(const setting_spec *table, const char *path, const char *text, long long *v,
+                    char *why, size_t whycap)
+{
+    const setting_spec *sp = find_spec(&table, 1, path);
+    const char *p = text;
+    while (*p == ' ')
+        p++;
+    if (*p == '+')
+        p++;
+    size_t digits = strspn(p, "0123456789");
+    if (!sp || sp->type != SPEC_INT || digits == 0 || p[digits] != '\0') {
+        snprintf(why, whycap, "'%s' is not an integer", text);
+        return -1;
+    }
+    errno = 0;
+    long long x = strtoll(text, NULL, 10);
+    double lo, hi;
+    int lo_open, hi_open;
+    if (errno == ERANGE || (sp->range && parse_range(sp->range, &lo, &hi, &lo_open, &hi_open) == 0 &&
+                            ((lo_open ? (double)x <= lo : (double)x < lo) ||
+                             (hi_open ? (double)x >= hi : (double)x > hi)))) {
+        snprintf(why, whycap, "%s is out of range %s (%s)", text, sp->range ? sp->range : "", path);
+        return -1;
+    }
+    *v = x;
+    return 0;
+}

@@ -79,9 +79,19 @@ const char *cfg_file(const cfg *c);
 /* The file's full text and the overrides, for the output file. */
 const char *cfg_text(const cfg *c);
 const char *cfg_overrides(const cfg *c);
+/* The files the config was read from: 0 is the config, then every
+ * @include'd file (paths as opened). */
+size_t cfg_n_inputs(const cfg *c);
+const char *cfg_input(const cfg *c, size_t i);
 /* Writes `FILE:LINE: path: message` into err; returns -1 for convenience. */
 int cfg_fail(const cfg *c, char *err, size_t errcap, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+/* A command-line number for the integer setting path of table (--threads
+ * for train.threads): decimal digits only, no overflow, within the
+ * setting's range. 0, or -1 with the reason in why. */
+int cfg_integer_arg(const setting_spec *table, const char *path, const char *text, long long *v,
+                    char *why, size_t whycap);
 
 /* The table entry for path, or NULL. */
 const setting_spec *cfg_spec(const cfg *c, const char *path);

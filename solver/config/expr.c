@@ -12,6 +12,13 @@
 /* Deeper nesting of parentheses, functions and unary minus is refused: no
  * config needs it, and libmatheval recurses once per level. */
 #define EXPR_MAX_DEPTH 200
+/* libmatheval's simplifier and evaluator recurse once per operator: a chain
+ * of ~50000 (a 200 KB sum) overflows an 8 MB stack, and every operator
+ * costs time at every point of every step. 1024 operators in 4096
+ * characters run under a 256 KB stack (measured with tests/test_expr.c's
+ * size_limits), far beyond any config's needs. */
+#define EXPR_MAX_LENGTH 4096
+#define EXPR_MAX_OPERATORS 1024
 
 struct expr {
     void *ev;          /* the libmatheval evaluator */
@@ -92,6 +99,7 @@ typedef struct {
     const char *const *names;
     size_t nvars;
     int depth;
+    int operators;
     char *err;
     size_t errcap;
 } expr_parser;
@@ -217,14 +225,26 @@ static int parse_operand(expr_parser *p)
 static int parse_sum(expr_parser *p)
 {
     if (parse_operand(p)) return -1;
-    while (p->kind == T_OP)
+    while (p->kind == T_OP) {
+        if (++p->operators > EXPR_MAX_OPERATORS) {
+            expr_seterr(p->err, p->errcap, "more than %d operators (at column %zu): split it or "
+                        "simplify it", EXPR_MAX_OPERATORS, p->start + 1);
+            return -1;
+        }
         if (lex(p) || parse_operand(p)) return -1;
+    }
     return 0;
 }
 
 static int expr_validate(const char *text, const char *const *names, size_t nvars,
                          char *err, size_t errcap)
 {
+    size_t len = strlen(text);
+    if (len > EXPR_MAX_LENGTH) {
+        expr_seterr(err, errcap, "expression is %zu characters long; at most %d", len,
+                    EXPR_MAX_LENGTH);
+        return -1;
+    }
     expr_parser p = {.s = text, .names = names, .nvars = nvars, .err = err, .errcap = errcap};
     if (lex(&p)) return -1;
     if (p.kind == T_END) {

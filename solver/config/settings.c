@@ -86,7 +86,7 @@ const setting_spec run_settings[] = {
     {"train", SPEC_GROUP, NULL, NULL, NULL, "optimisation"},
     {"train.seed", SPEC_INT, "1", "[0,4294967295]", NULL, "random seed (also --seed)"},
     {"train.threads", SPEC_INT, "0", "[0,1024]", NULL,
-     "OpenMP threads (0: the OpenMP default; also --threads)"},
+     "OpenMP threads (0: auto, 1 or all cores as measured; also --threads)"},
     {"train.log_every", SPEC_INT, "1000", "[1,1000000000]", NULL, "steps between table rows"},
     {"train.on_nan", SPEC_STRING, "stop", NULL, "stop|recover",
      "a non-finite loss or gradient in Adam: stop (keeping the last finite model) or go back "

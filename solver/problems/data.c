@@ -5,10 +5,13 @@
  * only), and builds the term r = (u_f - d) / sigma_f over the observed
  * values. It checks, it does not interpolate. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "io/h5io.h"
 #include "problems/problem_common.h"
@@ -24,6 +27,43 @@ typedef struct data_file {
     char names[256];            /* the header's names, ", "-separated */
     double *rows;               /* n x ncols */
 } data_file;
+
+/* Larger data files are refused rather than read into memory. */
+#define DATA_MAX_BYTES (1ll << 30)
+
+/* Opens a data file for reading if it is a regular file of at most
+ * DATA_MAX_BYTES: a FIFO, /dev/zero or a directory would block or never
+ * end. The open does not block (O_NONBLOCK), so a FIFO without a writer is
+ * refused at once. NULL with the reason in why. */
+static FILE *data_file_open(const char *path, char *why, size_t whycap)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        snprintf(why, whycap, "%s: cannot open: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    const char *kind = S_ISREG(st.st_mode)    ? NULL
+                       : S_ISDIR(st.st_mode)  ? "a directory"
+                       : S_ISFIFO(st.st_mode) ? "a FIFO"
+                       : S_ISCHR(st.st_mode)  ? "a character device"
+                       : S_ISBLK(st.st_mode)  ? "a block device"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                                              : "not a file";
+    FILE *f = NULL;
+    if (kind)
+        snprintf(why, whycap, "%s: is %s, not a regular file", path, kind);
+    else if ((long long)st.st_size > DATA_MAX_BYTES)
+        snprintf(why, whycap, "%s: %lld bytes is more than the %lld a data file may have", path,
+                 (long long)st.st_size, DATA_MAX_BYTES);
+    else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 || !(f = fdopen(fd, "r")))
+        snprintf(why, whycap, "%s: cannot open: %s", path, strerror(errno));
+    if (!f)
+        close(fd);
+    return f;
+}
 
 static int ends_with(const char *s, const char *suffix)
 {
@@ -98,6 +138,10 @@ static int check_columns(const data_file *d, const problem *p, const char *path,
 
 static int read_h5(data_file *d, const problem *p, const char *path, char *why, size_t whycap)
 {
+    FILE *guard = data_file_open(path, why, whycap);
+    if (!guard)
+        return -1;
+    fclose(guard);
     h5in *f = h5in_open(path, why, whycap);
     if (!f)
         return -1;
@@ -213,11 +257,9 @@ static int read_header(data_file *d, const problem *p, const char *path, size_t 
 
 static int read_csv(data_file *d, const problem *p, const char *path, char *why, size_t whycap)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(why, whycap, "%s: cannot open: %s", path, strerror(errno));
+    FILE *f = data_file_open(path, why, whycap);
+    if (!f)
         return -1;
-    }
     size_t cap = 256, n = 0, line_no = 0;
     double *out = NULL;
     char line[4096];

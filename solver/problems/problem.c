@@ -218,7 +218,16 @@ double term_mse(term *t, double **dldr)
     *dldr = t->r + t->n_r;
     if (t->causal_eps > 0 && t->bin)
         return causal_mse(t, *dldr);
-    pl_residual_mse(&loss, *dldr, t->r, t->n_r);
+    if (pl_residual_mse(&loss, *dldr, t->r, t->n_r) == PL_OK)
+        return loss;
+    /* A non-finite residual (or none): the loss says so and so does its
+     * gradient, so the trainer's divergence check names the term. */
+    loss = t->n_r ? INFINITY : NAN;
+    for (size_t i = 0; i < t->n_r; i++) {
+        if (isnan(t->r[i]))
+            loss = NAN;
+        (*dldr)[i] = isfinite(t->r[i]) ? 2.0 * t->r[i] / (double)t->n_r : t->r[i];
+    }
     return loss;
 }
 

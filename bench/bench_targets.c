@@ -1,0 +1,500 @@
+/* bench/bench_targets.c - the targets of issue 16, each printed with its
+ * measured number, the baseline measured in this same run, the ratio and
+ * met / not met: the Adam step of heat1d.cfg against PyTorch (when python3
+ * has torch) and against the core's FMA peak (measured here), wide nets at
+ * 22000 points, 2 threads against 1, the shipped configs at the default
+ * thread count against 1 thread, and heat1d's whole recipe (BENCH_RECIPE=0
+ * skips it). Not a test: it asserts nothing.
+ *
+ * The machine may be shared: single-thread rates use this thread's CPU time
+ * (time other processes held the core left out), thread comparisons use
+ * wall time with batches of 1- and 2-thread steps interleaved so both see
+ * the same load, and each line says which. BENCH_REPS scales the repetitions. */
+#include <math.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "bench_common.h"
+#include "mlp_internal.h"
+#include "mlp_simd.h"
+
+#if MLP_X86
+#include <immintrin.h>
+#endif
+
+static double reps_scale = 1.0;
+static int n_cpu = 1; /* omp_get_max_threads() at start: what train.threads = 0 allows */
+
+/* t > 0: exactly t threads; 0: pinn's default, auto mode over n_cpu threads. */
+static void use_threads(int t)
+{
+    mlp_threads_set_auto(t == 0);
+    bench_set_threads(t == 0 ? n_cpu : t);
+}
+
+static size_t reps_of(double r)
+{
+    double v = r * reps_scale;
+    return v < 3 ? 3 : (size_t)v;
+}
+
+/* ---- the core's FMA peak: 12 independent multiply-add chains (enough to
+ * cover the FMA latency times the pipes of any current x86 core) ---- */
+
+#if MLP_X86
+MLP_AVX2 static double fma_loop_256(long it)
+{
+    __m256d a[12], x = _mm256_set1_pd(0.9999999), y = _mm256_set1_pd(1e-9);
+    for (int i = 0; i < 12; i++)
+        a[i] = _mm256_set1_pd((double)i);
+    for (long r = 0; r < it; r++)
+#pragma GCC unroll 12
+        for (int i = 0; i < 12; i++)
+            a[i] = _mm256_fmadd_pd(a[i], x, y);
+    __m256d s = a[0];
+    for (int i = 1; i < 12; i++)
+        s = _mm256_add_pd(s, a[i]);
+    double o[4];
+    _mm256_storeu_pd(o, s);
+    return o[0] + o[1] + o[2] + o[3];
+}
+
+MLP_AVX512 static double fma_loop_512(long it)
+{
+    __m512d a[12], x = _mm512_set1_pd(0.9999999), y = _mm512_set1_pd(1e-9);
+    for (int i = 0; i < 12; i++)
+        a[i] = _mm512_set1_pd((double)i);
+    for (long r = 0; r < it; r++)
+#pragma GCC unroll 12
+        for (int i = 0; i < 12; i++)
+            a[i] = _mm512_fmadd_pd(a[i], x, y);
+    __m512d s = a[0];
+    for (int i = 1; i < 12; i++)
+        s = _mm512_add_pd(s, a[i]);
+    return _mm512_reduce_add_pd(s);
+}
+#endif
+
+/* GFLOP/s of the FMA loop of width lanes (4 or 8): the best of 31 runs of
+ * ~10 ms by this thread's CPU time; the median into *med. 0 if the CPU
+ * lacks the instructions. */
+static double fma_peak(int lanes, double *med)
+{
+    *med = 0;
+#if MLP_X86
+    if (!mlp_isa_usable(lanes == 8 ? MLP_ISA_AVX512 : MLP_ISA_AVX2))
+        return 0;
+    enum { R = 31 };
+    double g[R], sink = 0, best;
+    const long it = 1000000;
+    for (int r = 0; r < R; r++) {
+        double t0 = bench_cpu_ms();
+        sink += lanes == 8 ? fma_loop_512(it) : fma_loop_256(it);
+        double ms = bench_cpu_ms() - t0;
+        g[r] = 2.0 * 12 * lanes * (double)it / ms * 1e-6;
+    }
+    *med = bench_median(g, R, NULL);
+    best = g[R - 1];
+    if (sink == 42.0) /* keeps the loops */
+        printf(" ");
+    return best;
+#else
+    (void)lanes;
+    return 0;
+#endif
+}
+
+/* ---- steps ---- */
+
+/* Median and min CPU ms (this thread) of reps steps at 1 thread, after 3. */
+static double cpu_step_ms(bench_setup *s, size_t reps, double *min)
+{
+    double *t = malloc(reps * sizeof *t);
+    use_threads(1);
+    for (size_t r = 0; r < reps + 3; r++) {
+        double t0 = bench_cpu_ms();
+        bench_step(s);
+        if (r >= 3)
+            t[r - 3] = bench_cpu_ms() - t0;
+    }
+    double m = bench_median(t, reps, min);
+    free(t);
+    return m;
+}
+
+/* Wall ms of steps at t1 and at t2 threads (use_threads), interleaved in batches of 6
+ * (t1 x 6, t2 x 6, ...; the first step of a batch, where OpenMP's workers
+ * wake up, not counted) so both see the same load: medians into m1, m2;
+ * returns m1 / m2 (> 1: t2 faster). reps steps of each count are kept. */
+static double wall_pair(bench_setup *s, int t1, int t2, size_t reps, double *m1, double *m2)
+{
+    enum { BATCH = 6 };
+    double *a = malloc((reps + BATCH) * sizeof *a), *b = malloc((reps + BATCH) * sizeof *b);
+    size_t na = 0, nb = 0;
+    bench_step(s); /* warm-up */
+    while (na < reps) {
+        for (int w = 0; w < 2; w++) {
+            use_threads(w ? t2 : t1);
+            for (int k = 0; k < BATCH; k++) {
+                double t0 = bench_now_ms();
+                bench_step(s);
+                double ms = bench_now_ms() - t0;
+                if (k > 0) {
+                    if (w)
+                        b[nb++] = ms;
+                    else
+                        a[na++] = ms;
+                }
+            }
+        }
+    }
+    use_threads(1);
+    *m1 = bench_median(a, na, NULL);
+    *m2 = bench_median(b, nb, NULL);
+    free(a);
+    free(b);
+    return *m1 / *m2;
+}
+
+/* ---- the targets table ---- */
+
+typedef struct target {
+    char what[96], measured[64], baseline[64];
+    double ratio, need; /* met when ratio >= need; need < 0: not measured */
+} target;
+
+#define MAX_TARGETS 24
+static target targets[MAX_TARGETS];
+static size_t n_targets;
+
+static void target_add(const char *what, const char *measured, const char *baseline,
+                       double ratio, double need)
+{
+    if (n_targets == MAX_TARGETS)
+        return;
+    target *t = &targets[n_targets++];
+    snprintf(t->what, sizeof t->what, "%s", what);
+    snprintf(t->measured, sizeof t->measured, "%s", measured);
+    snprintf(t->baseline, sizeof t->baseline, "%s", baseline);
+    t->ratio = ratio;
+    t->need = need;
+}
+
+static void targets_print(void)
+{
+    printf("\n== targets (issue 16)\n%-52s %-22s %-24s %7s %7s  %s\n", "target", "measured",
+           "baseline (same run)", "ratio", "need", "");
+    for (size_t i = 0; i < n_targets; i++) {
+        const target *t = &targets[i];
+        if (t->need < 0)
+            printf("%-52s %-22s %-24s %7s %7s  not measured\n", t->what, t->measured,
+                   t->baseline, "-", "-");
+        else
+            printf("%-52s %-22s %-24s %7.2f %7.2f  %s\n", t->what, t->measured, t->baseline,
+                   t->ratio, t->need, t->ratio >= t->need ? "met" : "NOT MET");
+    }
+}
+
+/* ---- PyTorch ---- */
+
+/* Median ms per Adam step of bench/torch_heat.py (1 thread, dtype), or -1
+ * when python3 has no torch. */
+static double torch_step_ms(const char *py, const char *dtype)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 %s bench/torch_heat.py --threads 1 "
+             "--dtype %s --adam 210 --lbfgs 0 2>/dev/null",
+             py, dtype);
+    FILE *f = popen(cmd, "r");
+    char line[1024];
+    double ms = -1;
+    while (f && fgets(line, sizeof line, f)) {
+        const char *p = strstr(line, "adam_ms ");
+        if (p)
+            ms = strtod(p + 8, NULL);
+    }
+    if (f)
+        pclose(f);
+    return ms;
+}
+
+static const char *torch_python(void)
+{
+    static const char *const cand[] = {"/usr/bin/python3", "python3"};
+    for (size_t i = 0; i < 2; i++) {
+        char cmd[256];
+        snprintf(cmd, sizeof cmd, "%s -c 'import torch' >/dev/null 2>&1", cand[i]);
+        if (system(cmd) == 0)
+            return cand[i];
+    }
+    return NULL;
+}
+
+/* ---- the whole recipe ---- */
+
+typedef struct recipe {
+    double wall_s, cpu_s, adam_wall_s, rel_l2;
+    int ok;
+} recipe;
+
+/* CPU seconds of every child waited for so far. */
+static double children_cpu_s(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_CHILDREN, &ru))
+        return 0;
+    return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+           (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+}
+
+/* pinn run heat1d.cfg --threads 1 with the config's schedule: wall seconds
+ * from its log (Adam: the last adam row), CPU seconds from the child's
+ * rusage, rel L2 against the exact solution. */
+static recipe recipe_run(const char *pinn)
+{
+    recipe r = {0};
+    char out[] = "/tmp/pinn-bench-XXXXXX";
+    int fd = mkstemp(out);
+    if (fd < 0)
+        return r;
+    close(fd);
+    char h5[64];
+    snprintf(h5, sizeof h5, "%s.h5", out);
+    int pfd[2];
+    if (pipe(pfd))
+        return r;
+    const double cpu0 = children_cpu_s();
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(pfd[1], 1);
+        close(pfd[0]);
+        execl(pinn, pinn, "run", "configs/heat1d.cfg", "--threads", "1", "--set",
+              "train.log_every=500", "-o", h5, (char *)NULL);
+        _exit(127);
+    }
+    close(pfd[1]);
+    FILE *f = fdopen(pfd[0], "r");
+    char line[1024];
+    while (f && fgets(line, sizeof line, f)) {
+        long step;
+        char phase[16];
+        double sec;
+        if (sscanf(line, "%ld %15s %lf", &step, phase, &sec) == 3) {
+            if (strcmp(phase, "adam") == 0)
+                r.adam_wall_s = sec;
+            if (strcmp(phase, "adam") == 0 || strcmp(phase, "lbfgs") == 0)
+                r.wall_s = sec;
+        }
+        const char *p = strstr(line, "network vs exact");
+        if (p)
+            r.rel_l2 = strtod(p + 16, NULL);
+    }
+    if (f)
+        fclose(f);
+    int st;
+    if (waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+        r.cpu_s = children_cpu_s() - cpu0;
+        r.ok = r.rel_l2 > 0;
+    }
+    unlink(out);
+    unlink(h5);
+    return r;
+}
+
+/* ---- main ---- */
+
+int main(void)
+{
+    const char *env = getenv("BENCH_REPS");
+    if (env && atof(env) > 0)
+        reps_scale = atof(env);
+    const char *pinn = getenv("PINN") ? getenv("PINN") : "build/pinn";
+#ifdef _OPENMP
+    n_cpu = omp_get_max_threads(); /* the default thread count (train.threads = 0) */
+#endif
+    double load0 = bench_load();
+    char buf[64], base[64];
+    printf("issue 16 targets; load average at start %.2f on %ld cores; gemm path %s, "
+           "element-wise path %s\n",
+           load0, sysconf(_SC_NPROCESSORS_ONLN), mlp_gemm_active()->name,
+           mlp_isa_names[mlp_isa_active()]);
+
+    /* the FMA peak of one core */
+    double med256, med512, p256 = fma_peak(4, &med256), p512 = fma_peak(8, &med512);
+    double peak = p512 > p256 ? p512 : p256;
+    printf("FMA peak, 1 thread (best / median of 31 runs, CPU time): 256-bit %.1f / %.1f "
+           "GFLOP/s",
+           p256, med256);
+    if (p512 > 0)
+        printf(", 512-bit %.1f / %.1f GFLOP/s\n", p512, med512);
+    else
+        printf(", 512-bit: this CPU has no AVX-512\n");
+
+    /* heat1d.cfg at 1 thread: each gemm path, then PyTorch */
+    bench_set_threads(n_cpu); /* workspaces sized for the default */
+    bench_setup s;
+    if (bench_setup_make(&s, "configs/heat1d.cfg", NULL, 0))
+        return 1;
+    double flops = bench_step_flops(&s), mn;
+    printf("\n== heat1d.cfg Adam step, 1 thread (CPU ms: median, min; products %.1f MFLOP "
+           "per step)\n",
+           flops * 1e-6);
+    const mlp_gemm_kernel *dflt = mlp_gemm_active();
+    double heat_ms = 0;
+    for (const mlp_gemm_kernel *k = mlp_gemm_kernels; k->name; k++) {
+        if (!k->usable())
+            continue;
+        mlp_gemm_select(k);
+        double ms = cpu_step_ms(&s, reps_of(300), &mn);
+        if (k == dflt)
+            heat_ms = ms;
+        printf("  gemm %-8s %8.3f %8.3f ms  products at %5.1f GFLOP/s = %4.1f%% of peak%s\n",
+               k->name, ms, mn, flops / ms * 1e-6, 100 * flops / ms * 1e-6 / peak,
+               k == dflt ? "  (default)" : "");
+    }
+    mlp_gemm_select(dflt);
+    for (int i = 0; i < MLP_ISA_N; i++) {
+        if (!mlp_isa_usable(i) || i == mlp_isa_active())
+            continue;
+        int keep = mlp_isa_active();
+        mlp_isa_select(i);
+        double ms = cpu_step_ms(&s, reps_of(100), &mn);
+        mlp_isa_select(keep);
+        printf("  element-wise path %s instead of %s: %8.3f ms\n", mlp_isa_names[i],
+               mlp_isa_names[keep], ms);
+    }
+    snprintf(buf, sizeof buf, "%.1f%% of peak", 100 * flops / heat_ms * 1e-6 / peak);
+    snprintf(base, sizeof base, "peak %.1f GFLOP/s", peak);
+    target_add("heat1d step products >= 60% of FMA peak (1 thr)", buf, base,
+               flops / heat_ms * 1e-6 / peak, 0.60);
+
+    const char *py = torch_python();
+    double pin_wall = 0, dummy;
+    if (py) {
+        /* pinn's wall time next to PyTorch's, both under the same load */
+        wall_pair(&s, 1, 1, reps_of(200), &pin_wall, &dummy);
+        const char *dt[2] = {"float64", "float32"};
+        const double need[2] = {6, 3};
+        for (int d = 0; d < 2; d++) {
+            double tm = torch_step_ms(py, dt[d]);
+            printf("  PyTorch %s (%s): %.3f ms per step (wall median), pinn %.3f ms: %.2fx\n",
+                   dt[d], py, tm, pin_wall, tm / pin_wall);
+            char what[96];
+            snprintf(what, sizeof what, "heat1d step >= %gx faster than PyTorch %s", need[d],
+                     dt[d]);
+            snprintf(buf, sizeof buf, "pinn %.3f ms", pin_wall);
+            snprintf(base, sizeof base, "torch %.3f ms", tm);
+            target_add(what, buf, base, tm > 0 ? tm / pin_wall : 0, tm > 0 ? need[d] : -1);
+        }
+    } else {
+        printf("  PyTorch: skipped, no python3 with torch (Debian: apt-get install "
+               "python3-torch)\n");
+        target_add("heat1d step >= 6x faster than PyTorch float64", "-", "no torch", 0, -1);
+        target_add("heat1d step >= 3x faster than PyTorch float32", "-", "no torch", 0, -1);
+    }
+
+    /* sizes: 2 threads against 1 (wall, interleaved) and wide nets' rates */
+    printf("\n== sizes: 1 thread CPU ms (rate, %% of peak); 1 vs 2 threads wall ms "
+           "interleaved\n%-6s %7s %10s %8s %7s %10s %10s %8s\n",
+           "width", "points", "1thr CPU", "GFLOP/s", "%peak", "1thr wall", "2thr wall",
+           "speedup");
+    const size_t widths[] = {20, 64, 128}, pts[] = {2540, 22000};
+    double min_small = 1e9, min_big = 1e9;
+    for (size_t wi = 0; wi < 3; wi++)
+        for (size_t pi = 0; pi < 2; pi++) {
+            char set_w[64], set_n[64];
+            snprintf(set_w, sizeof set_w, "network.hidden=[%zu,%zu,%zu]", widths[wi],
+                     widths[wi], widths[wi]);
+            snprintf(set_n, sizeof set_n, "points.interior=%zu", pts[pi]);
+            const char *sets[2] = {set_w, set_n};
+            bench_setup b;
+            bench_set_threads(2);
+            if (bench_setup_make(&b, "configs/heat1d.cfg", sets, 2))
+                return 1;
+            double f = bench_step_flops(&b);
+            /* about 2 s of 1-thread steps at 20 GFLOP/s */
+            double r = 2.0 / (f / 20e9);
+            size_t reps = reps_of(r > 200 ? 200 : r);
+            double c1 = cpu_step_ms(&b, reps, &mn), w1, w2;
+            double sp = wall_pair(&b, 1, 2, reps, &w1, &w2);
+            printf("%-6zu %7zu %10.3f %8.2f %7.1f %10.3f %10.3f %8.2f\n", widths[wi], pts[pi],
+                   c1, f / c1 * 1e-6, 100 * f / c1 * 1e-6 / peak, w1, w2, sp);
+            if (pts[pi] >= 20000) {
+                min_big = sp < min_big ? sp : min_big;
+                if (widths[wi] >= 64) {
+                    char what[96];
+                    snprintf(what, sizeof what, "width %zu, %zu points: >= 50%% of FMA peak",
+                             widths[wi], pts[pi]);
+                    snprintf(buf, sizeof buf, "%.1f%% of peak", 100 * f / c1 * 1e-6 / peak);
+                    snprintf(base, sizeof base, "peak %.1f GFLOP/s", peak);
+                    target_add(what, buf, base, f / c1 * 1e-6 / peak, 0.5);
+                }
+            }
+            min_small = sp < min_small ? sp : min_small;
+            bench_setup_free(&b);
+        }
+    snprintf(buf, sizeof buf, "worst %.2fx", min_big);
+    target_add("2 threads >= 1.7x faster than 1 at >= 20k points", buf, "1 thread", min_big,
+               1.7);
+    snprintf(buf, sizeof buf, "worst %.2fx", min_small);
+    target_add("2 threads faster than 1 at every bench size", buf, "1 thread", min_small, 1.0);
+
+    /* the shipped configs at the default thread count */
+    printf("\n== shipped configs: default (train.threads = 0: auto over %d threads) vs 1 "
+           "thread, wall ms interleaved\n",
+           n_cpu);
+    const char *cfgs[] = {"configs/heat1d.cfg", "configs/heat1d_neumann.cfg",
+                          "configs/heat1d_periodic.cfg", "configs/heat1d_source.cfg",
+                          "configs/logistic.cfg", "configs/oscillator.cfg", "configs/sir.cfg"};
+    double worst = 1e9;
+    const char *worst_cfg = "";
+    for (size_t i = 0; i < sizeof cfgs / sizeof *cfgs; i++) {
+        bench_setup b;
+        bench_set_threads(n_cpu);
+        if (bench_setup_make(&b, cfgs[i], NULL, 0))
+            continue;
+        double w1, wd, sp = wall_pair(&b, 1, 0, reps_of(150), &w1, &wd);
+        printf("  %-30s 1 thread %8.3f ms, default %8.3f ms: %.2fx\n", cfgs[i], w1, wd, sp);
+        if (sp < worst) {
+            worst = sp;
+            worst_cfg = cfgs[i];
+        }
+        bench_setup_free(&b);
+    }
+    snprintf(buf, sizeof buf, "worst %.2fx", worst);
+    snprintf(base, sizeof base, "1 thr (%s)", strrchr(worst_cfg, '/') + 1);
+    target_add("default threads not slower than 1, shipped configs", buf, base, worst, 1.0);
+
+    /* the whole recipe */
+    const char *rec = getenv("BENCH_RECIPE");
+    if (rec && strcmp(rec, "0") == 0) {
+        target_add("heat1d recipe rel L2 <= 2e-4 in <= 20 s (1 thr)", "skipped", "BENCH_RECIPE=0",
+                   0, -1);
+    } else {
+        printf("\n== heat1d.cfg whole recipe (Adam 20000 + L-BFGS 5000), 1 thread\n");
+        fflush(stdout);
+        recipe r = recipe_run(pinn);
+        if (!r.ok) {
+            printf("  pinn run failed\n");
+            target_add("heat1d recipe rel L2 <= 2e-4 in <= 20 s (1 thr)", "run failed", "-", 0,
+                       -1);
+        } else {
+            /* the log's seconds are wall; CPU time splits in the same proportion */
+            double share = r.wall_s > 0 ? r.adam_wall_s / r.wall_s : 0;
+            printf("  wall %.1f s (Adam %.1f s, L-BFGS %.1f s); CPU %.1f s (Adam ~%.1f s, "
+                   "L-BFGS ~%.1f s, split as the wall times); rel L2 %.3e\n",
+                   r.wall_s, r.adam_wall_s, r.wall_s - r.adam_wall_s, r.cpu_s, r.cpu_s * share,
+                   r.cpu_s * (1 - share), r.rel_l2);
+            snprintf(buf, sizeof buf, "%.1f s CPU, L2 %.2e", r.cpu_s, r.rel_l2);
+            target_add("heat1d recipe in <= 20 s CPU (1 thr)", buf, "20 s", 20.0 / r.cpu_s,
+                       1.0);
+            target_add("heat1d recipe rel L2 <= 2e-4", buf, "2e-4", 2e-4 / r.rel_l2, 1.0);
+        }
+    }
+    bench_setup_free(&s);
+    targets_print();
+    printf("load average at end %.2f (start %.2f) on %ld cores\n", bench_load(), load0,
+           sysconf(_SC_NPROCESSORS_ONLN));
+    return 0;
+}
