@@ -179,6 +179,18 @@ mlp *mlp_alloc(size_t n_layers, const size_t *width, const mlp_activation *act)
     return net;
 }
 
+int mlp_params_extend(mlp *net, size_t extra)
+{
+    if (net == NULL)
+        return MLP_EINVAL;
+    double *p = realloc(net->params, (net->n_params + extra + 1) * sizeof *p);
+    if (p == NULL)
+        return MLP_ENOMEM;
+    memset(p + net->n_params, 0, (extra + 1) * sizeof *p);
+    net->params = p;
+    return MLP_OK;
+}
+
 void mlp_free(mlp *net)
 {
     if (net == NULL)

@@ -74,6 +74,11 @@ typedef struct mlp {
 mlp *mlp_alloc(size_t n_layers, const size_t *width, const mlp_activation *act);
 /* Frees the net and its parameters; mlp_free(NULL) does nothing. */
 void mlp_free(mlp *net);
+/* Makes room for `extra` more values after the n_params parameters in the
+ * same block (zeroed; n_params is unchanged): a trainer keeps other
+ * trainable scalars there, so its optimizer sees one flat vector. The
+ * params pointer may move. MLP_OK or MLP_ENOMEM. */
+int mlp_params_extend(mlp *net, size_t extra);
 /* Draws every W from init with rng and sets every b to zero. */
 int mlp_init(mlp *net, const mlp_initializer *init, gsl_rng *rng);
 

@@ -15,12 +15,15 @@
 #include "problems/problem.h"
 #include "config/settings.h"
 #include "run.h"
+#include "sample.h"
 
 static void usage(FILE *f)
 {
     fputs("usage: pinn run CONFIG [-o FILE.h5] [--threads N] [--seed S] [--quiet]\n"
           "                   [--set path=value ...] [--resume FILE.h5]\n"
           "       pinn reference CONFIG [-o FILE.h5] [--set path=value ...]\n"
+          "       pinn sample CONFIG --points N -o FILE.csv [--noise S] [--seed S]\n"
+          "                   [--fields F1,F2] [--set path=value ...]\n"
           "       pinn info FILE.h5\n"
           "       pinn eval FILE.h5 [x,t ...]     (no points: read them from stdin)\n"
           "       pinn settings                   every config setting, as Markdown tables\n"
@@ -57,6 +60,8 @@ static void print_settings(FILE *f)
         fprintf(f, "\nProblem type `%s`:\n\n", problem_types[i]->name);
         print_settings_table(f, problem_types[i]->settings);
     }
+    fputs("\nUnknown constants (inverse problems, every problem type):\n\n", f);
+    print_settings_table(f, unknowns_settings);
 }
 
 /* The one piece of process state a signal handler needs: which signal
@@ -165,6 +170,62 @@ static int cmd_run(int argc, char **argv, int reference_only)
     return rc;
 }
 
+static int cmd_sample(int argc, char **argv)
+{
+    sample_args a = {.points = -1, .out = stdout, .errs = stderr, .seed = 1};
+    const char **over = calloc((size_t)argc, sizeof *over);
+    if (!over)
+        return 1;
+    int rc = 2;
+    for (int i = 2; i < argc; i++) {
+        const char *s = argv[i];
+        int has_next = i + 1 < argc;
+        char *end = NULL;
+        if (strcmp(s, "-o") == 0 && has_next) {
+            a.output = argv[++i];
+        } else if (strcmp(s, "--points") == 0 && has_next) {
+            if (parse_count(argv[++i], &a.points) || a.points < 1 || a.points > 100000000) {
+                fprintf(stderr, "pinn: sample: --points: '%s' is not a count in [1, 1e8]\n",
+                        argv[i]);
+                goto done;
+            }
+        } else if (strcmp(s, "--noise") == 0 && has_next) {
+            a.noise = strtod(argv[++i], &end);
+            if (end == argv[i] || *end || !(a.noise >= 0) || a.noise > 1e6) {
+                fprintf(stderr, "pinn: sample: --noise: '%s' is not a number >= 0\n", argv[i]);
+                goto done;
+            }
+        } else if (strcmp(s, "--seed") == 0 && has_next) {
+            long long v;
+            if (parse_count(argv[++i], &v) || v > 4294967295LL) {
+                fprintf(stderr, "pinn: sample: --seed: '%s' is not in [0, 4294967295]\n", argv[i]);
+                goto done;
+            }
+            a.seed = (unsigned long)v;
+        } else if (strcmp(s, "--fields") == 0 && has_next) {
+            a.fields = argv[++i];
+        } else if (strcmp(s, "--set") == 0 && has_next) {
+            over[a.n_overrides++] = argv[++i];
+        } else if (s[0] == '-' || a.config) {
+            fprintf(stderr, "pinn: sample: unexpected argument '%s'\n", s);
+            usage(stderr);
+            goto done;
+        } else {
+            a.config = s;
+        }
+    }
+    if (!a.config || !a.output || a.points < 1) {
+        fprintf(stderr, "pinn: sample: needs CONFIG, --points N and -o FILE.csv\n");
+        usage(stderr);
+        goto done;
+    }
+    a.overrides = over;
+    rc = sample_job(&a);
+done:
+    free(over);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     setlocale(LC_NUMERIC, "C");
@@ -197,6 +258,8 @@ int main(int argc, char **argv)
         return cmd_run(argc, argv, 0);
     if (strcmp(cmd, "reference") == 0)
         return cmd_run(argc, argv, 1);
+    if (strcmp(cmd, "sample") == 0)
+        return cmd_sample(argc, argv);
     if (strcmp(cmd, "info") == 0) {
         if (argc != 3) {
             usage(stderr);

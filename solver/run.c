@@ -68,8 +68,8 @@ cfg *run_config_load(const char *file, const char *text, const char *const *over
         cfg_free(c);
         return NULL;
     }
-    const setting_spec *tables[] = {run_settings, pt->settings};
-    if (cfg_validate(c, tables, 2, err, errcap) != 0) {
+    const setting_spec *tables[] = {run_settings, pt->settings, unknowns_settings};
+    if (cfg_validate(c, tables, 3, err, errcap) != 0) {
         cfg_free(c);
         return NULL;
     }
@@ -569,6 +569,10 @@ int run_job(const run_args *a)
             print_errors(a->out, "reference vs exact", ref, exact, nu, ref_seconds);
         if (ref && method[0])
             fprintf(a->out, "  reference: %s (%.3g s)\n", method, ref_seconds);
+        if (tr && p->unk.n > 0) {
+            unknowns_set_raw(&p->unk, net->params + net->n_params);
+            unknowns_report(&p->unk, a->out);
+        }
         if (tr && tr->lbfgs_stop[0])
             fprintf(a->out, "  L-BFGS stopped: %s\n", tr->lbfgs_stop);
         fprintf(a->out, "  wrote %s\n", out_path);

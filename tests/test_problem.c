@@ -314,10 +314,10 @@ START_TEST(data_term_from_csv_and_hdf5)
         if (k == 0) {
             ck_assert_double_eq(t->x[2], 0.75);
             ck_assert_double_eq(t->x[3], 0.1);
-            ck_assert_double_eq(t->aux[1], -2.0);
+            ck_assert_double_eq(t->aux[2 + 1], -2.0); /* aux: field, factor, targets */
         } else {
             ck_assert_double_eq(t->x[2], 0.2);
-            ck_assert_double_eq(t->aux[1], 6.0);
+            ck_assert_double_eq(t->aux[2 + 1], 6.0);
         }
         check_term_gradient(&fx, t);
         teardown_fixture(&fx);

@@ -2,7 +2,7 @@
  * pinn binary named by $PINN: divergence (stop with the last finite model,
  * or recover with half the learning rate), SIGTERM/SIGINT (checkpoint and
  * exit 143/130), --resume giving the same parameters bit for bit as an
- * uninterrupted run, refusals, kill -9 leaving a complete file. */
+ * uninterrupted run (also with unknown constants of an inverse problem), refusals, kill -9 leaving a complete file. */
 #include <check.h>
 #include <errno.h>
 #include <math.h>
@@ -35,6 +35,23 @@ static const char *logistic_cfg =
     "  log_every = 1000000; checkpoint_every = 500; };\n"
     "output = { nt = 21; };\n";
 
+/* The logistic rate r unknown (positive, from 0.5), learned from 11
+ * values of the exact solution for r = 2. */
+static const char *inverse_cfg =
+    "problem = { type = \"ode\"; t = [0.0, 5.0]; variables = [\"y\"];\n"
+    "  rhs = [\"r*y*(1 - y)\"]; initial = [0.1]; exact = [\"1/(1 + 9*exp(-2*t))\"];\n"
+    "  unknowns = { names = [\"r\"]; initial = [0.5]; positive = [\"r\"]; true_values = [2.0]; }; };\n"
+    "network = { hidden = [8, 8]; };\n"
+    "points = { interior = 32; sampler = \"uniform\"; resample_every = 300; };\n"
+    "loss = { data = { file = \"data.csv\"; }; };\n"
+    "train = { adam = { iterations = 2000; }; lbfgs = { iterations = 200; };\n"
+    "  log_every = 1000000; checkpoint_every = 500; };\n"
+    "output = { nt = 21; };\n";
+
+static const char *inverse_data =
+    "t,y\n0,0.1\n0.5,0.23197\n1,0.45085\n1.5,0.69057\n2,0.85845\n2.5,0.94241\n"
+    "3,0.97818\n3.5,0.99191\n4,0.99702\n4.5,0.9989\n5,0.9996\n";
+
 /* y' = exp(y): with lr = 100 Adam's second step throws y so far that
  * exp(y) overflows (measured: the loss at step 2 is inf, steps 0 and 1 are
  * finite); with lr = 50 it stays finite. */
@@ -64,6 +81,8 @@ static void setup(void)
     ck_assert_ptr_nonnull(mkdtemp(dir));
     write_file("logistic.cfg", logistic_cfg);
     write_file("overflow.cfg", overflow_cfg);
+    write_file("inverse.cfg", inverse_cfg);
+    write_file("data.csv", inverse_data);
 }
 
 static void teardown(void)
@@ -152,14 +171,16 @@ static void assert_same(h5in *a, h5in *b, const char *path)
     free(y);
 }
 
-/* The straight run and the interrupted-then-resumed run of one config. */
-static void interrupt_and_compare(const char *sets, long long stop_at, int lbfgs_phase)
+/* The straight run and the interrupted-then-resumed run of config name
+ * (with unknowns: their values and history too). */
+static void interrupt_and_compare_cfg(const char *name, const char *sets, long long stop_at,
+                                      int lbfgs_phase, int unknowns)
 {
     char args[2048], env[64], out[8192];
-    snprintf(args, sizeof args, "logistic.cfg %s -o straight.h5", sets);
+    snprintf(args, sizeof args, "%s %s -o straight.h5", name, sets);
     ck_assert_msg(run_pinn(NULL, args, out, sizeof out) == 0, "%s", out);
     snprintf(env, sizeof env, "PINN_TEST_STOP_AT_STEP=%lld", stop_at);
-    snprintf(args, sizeof args, "logistic.cfg %s -o cut.h5", sets);
+    snprintf(args, sizeof args, "%s %s -o cut.h5", name, sets);
     ck_assert_msg(run_pinn(env, args, out, sizeof out) == 143, "%s", out);
     char want[128];
     snprintf(want, sizeof want, "interrupted by SIGTERM at step %lld", stop_at);
@@ -173,7 +194,7 @@ static void interrupt_and_compare(const char *sets, long long stop_at, int lbfgs
     ck_assert_int_eq(attr_int(f, "/checkpoint", "phase"), lbfgs_phase);
     h5in_close(f);
 
-    snprintf(args, sizeof args, "logistic.cfg %s --resume cut.h5", sets);
+    snprintf(args, sizeof args, "%s %s --resume cut.h5", name, sets);
     ck_assert_msg(run_pinn(NULL, args, out, sizeof out) == 0, "%s", out);
     ck_assert_msg(strstr(out, "differs") == NULL, "the same config was taken as changed: %s", out);
     h5in *a = open_result("straight.h5"), *b = open_result("cut.h5");
@@ -187,9 +208,35 @@ static void interrupt_and_compare(const char *sets, long long stop_at, int lbfgs
     assert_same(a, b, "/history/weights");
     assert_same(a, b, "/points/pde");
     assert_same(a, b, "/solution/u");
+    if (unknowns) {
+        assert_same(a, b, "/unknowns/raw");
+        assert_same(a, b, "/unknowns/values");
+        assert_same(a, b, "/unknowns/history");
+    }
     h5in_close(a);
     h5in_close(b);
 }
+
+static void interrupt_and_compare(const char *sets, long long stop_at, int lbfgs_phase)
+{
+    interrupt_and_compare_cfg("logistic.cfg", sets, stop_at, lbfgs_phase, 0);
+}
+
+/* An inverse problem interrupted in Adam and resumed through L-BFGS: the
+ * unknown's raw value, its Adam moments (in /model/adam_m, after the
+ * network's) and its history carry over bit for bit. */
+START_TEST(resume_with_unknowns_is_bit_identical)
+{
+    interrupt_and_compare_cfg("inverse.cfg", "", 1200, 0, 1);
+    h5in *f = open_result("cut.h5");
+    size_t n;
+    double *v = read_doubles(f, "/unknowns/values", &n);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_msg(fabs(v[0] - 2.0) < 0.2, "r = %g after 2200 steps, want near 2", v[0]);
+    free(v);
+    h5in_close(f);
+}
+END_TEST
 
 /* Interrupted in Adam, resumed: the same parameters as one run, with the
  * Adam moments, the uncertainty weights' own Adam state and the random
@@ -671,6 +718,7 @@ static Suite *resume_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, resume_in_adam_is_bit_identical);
     tcase_add_test(tc, resume_across_lbfgs_switch_is_bit_identical);
+    tcase_add_test(tc, resume_with_unknowns_is_bit_identical);
     tcase_add_test(tc, resume_in_lbfgs_restarts_it);
     tcase_add_test(tc, resume_refuses_another_network);
     tcase_add_test(tc, sigint_writes_checkpoint_and_exits_130);

@@ -15,7 +15,9 @@
 
 /* Everything read from the file, freed in one place. */
 typedef struct ck_data {
-    double *params, *m, *v, *weighting, *rec_lr;
+    double *params, *m, *v, *weighting, *rec_lr, *unk_raw, *unk_hist;
+    char **unk_names;
+    size_t n_unk_names;
     double *h_seconds, *h_loss, *h_terms, *h_weights;
     long long *widths, *rng, *rec_step, *h_step, *h_phase;
     char **names;
@@ -30,6 +32,9 @@ static void ck_data_free(ck_data *d)
     free(d->v);
     free(d->weighting);
     free(d->rec_lr);
+    free(d->unk_raw);
+    free(d->unk_hist);
+    h5in_strings_free(d->unk_names, d->n_unk_names);
     free(d->h_seconds);
     free(d->h_loss);
     free(d->h_terms);
@@ -97,6 +102,19 @@ static int read_history(h5in *f, ck_data *d, size_t n_terms, size_t *n)
     return 0;
 }
 
+/* /unknowns/history: n_hist rows of nu finite values. */
+static int read_unknowns_history(h5in *f, ck_data *d, size_t nu, size_t n_hist)
+{
+    size_t rank, dims[H5IO_MAX_RANK];
+    if (h5in_doubles(f, "/unknowns/history", &d->unk_hist, &rank, dims) || rank != 2 ||
+        dims[0] != n_hist || dims[1] != nu)
+        return -1;
+    for (size_t j = 0; j < nu; j++)
+        if (!isfinite(d->unk_raw[j]))
+            return -1;
+    return 0;
+}
+
 /* Names the first way the file's network or terms differ from tr's, or
  * returns NULL when they match. */
 static const char *architecture_differs(h5in *f, ck_data *d, trainer *tr, char *buf, size_t cap)
@@ -132,6 +150,17 @@ static const char *architecture_differs(h5in *f, ck_data *d, trainer *tr, char *
     if (read_vec(f, "/checkpoint/weighting", 0, (void **)&d->weighting,
                  trainer_weighting_state_size(tr), NULL))
         return "the loss weighting scheme (loss.weighting)";
+    const unknowns *u = &tr->p->unk;
+    if ((h5in_exists(f, "/unknowns/names") > 0) != (u->n > 0))
+        return "the unknowns (problem.unknowns)";
+    if (u->n > 0) {
+        if (h5in_strings(f, "/unknowns/names", &d->unk_names, &d->n_unk_names) ||
+            d->n_unk_names != u->n)
+            return "the unknowns (problem.unknowns)";
+        for (size_t j = 0; j < u->n; j++)
+            if (strcmp(d->unk_names[j], u->name[j]) != 0)
+                return "the unknowns (problem.unknowns)";
+    }
     return NULL;
 }
 
@@ -239,12 +268,13 @@ static int checkpoint_read(const char *path, const cfg *c, unsigned long seed, t
                       "result will not be that of an uninterrupted run\n",
                 cfg_file(c), file_seed != (long long)seed ? " or seed" : "", path);
 
-    size_t np = tr->net->n_params, n_rng = 0, n_rec = 0, n_hist = 0;
+    size_t np = tr->net->n_params, nv = tr->n_vec, nu = nv - np, n_rng = 0, n_rec = 0,
+           n_hist = 0;
     train_checkpoint ck = {0};
     long long phase = 0, rng_bytes = 0;
     if (read_vec(f, "/model/params", 0, (void **)&d.params, np, NULL) ||
-        read_vec(f, "/model/adam_m", 0, (void **)&d.m, np, NULL) ||
-        read_vec(f, "/model/adam_v", 0, (void **)&d.v, np, NULL) ||
+        read_vec(f, "/model/adam_m", 0, (void **)&d.m, nv, NULL) ||
+        read_vec(f, "/model/adam_v", 0, (void **)&d.v, nv, NULL) ||
         h5in_attr_int(f, "/model", "adam_step", &ck.adam_step) ||
         h5in_attr_int(f, "/checkpoint", "step", &ck.step) ||
         h5in_attr_int(f, "/checkpoint", "adam_done", &ck.prog.adam_done) ||
@@ -257,7 +287,9 @@ static int checkpoint_read(const char *path, const cfg *c, unsigned long seed, t
         h5in_attr_int(f, "/checkpoint/rng_state", "bytes", &rng_bytes) ||
         read_vec(f, "/history/recovery_step", 1, (void **)&d.rec_step, SIZE_MAX, &n_rec) ||
         read_vec(f, "/history/recovery_lr_factor", 0, (void **)&d.rec_lr, n_rec, NULL) ||
-        read_history(f, &d, tr->n_terms, &n_hist)) {
+        read_history(f, &d, tr->n_terms, &n_hist) ||
+        (nu > 0 && (read_vec(f, "/unknowns/raw", 0, (void **)&d.unk_raw, nu, NULL) ||
+                    read_unknowns_history(f, &d, nu, n_hist)))) {
         fail(err, errcap, path, "its checkpoint is incomplete or has the wrong sizes%s%s",
              h5in_error(f)[0] ? ": " : "", h5in_error(f));
         goto done;
@@ -288,12 +320,15 @@ static int checkpoint_read(const char *path, const cfg *c, unsigned long seed, t
     ck.h_loss = d.h_loss;
     ck.h_terms = d.h_terms;
     ck.h_weights = d.h_weights;
+    ck.h_unknowns = d.unk_hist;
     if (trainer_restore(tr, &ck)) {
         fail(err, errcap, path, "cannot resume: %s", tr->error);
         tr->error[0] = '\0';
         goto done;
     }
     memcpy(tr->net->params, d.params, np * sizeof *d.params);
+    if (nu > 0)
+        memcpy(tr->net->params + np, d.unk_raw, nu * sizeof *d.unk_raw);
     rc = 0;
 done:
     ck_data_free(&d);

@@ -27,6 +27,42 @@ static int check_version(h5in *f, const char *path, char *err, size_t errcap)
     return 0;
 }
 
+/* The unknown constants of an inverse problem, when the file has them:
+ * every dataset of /unknowns must have one value per name. */
+static void print_unknowns(h5in *f, FILE *out)
+{
+    char **names = NULL;
+    size_t n = 0, rank, dims[H5IO_MAX_RANK];
+    if (h5in_exists(f, "/unknowns/names") <= 0 || h5in_strings(f, "/unknowns/names", &names, &n))
+        return;
+    static const char *const sets[] = {"/unknowns/values", "/unknowns/initial",
+                                       "/unknowns/true_values", "/unknowns/rel_error"};
+    double *v[4] = {NULL, NULL, NULL, NULL};
+    for (size_t k = 0; k < 4; k++)
+        if (h5in_exists(f, sets[k]) > 0 &&
+            (h5in_doubles(f, sets[k], &v[k], &rank, dims) || rank != 1 || dims[0] != n)) {
+            free(v[k]);
+            v[k] = NULL;
+        }
+    if (v[0]) {
+        fprintf(out, "  %-22s %14s %14s", "unknown", "value", "initial");
+        if (v[2] && v[3])
+            fprintf(out, " %14s %12s", "true", "rel error");
+        fputc('\n', out);
+        for (size_t j = 0; j < n; j++) {
+            fprintf(out, "  %-22s %14.8g", names[j], v[0][j]);
+            if (v[1])
+                fprintf(out, " %14.8g", v[1][j]);
+            if (v[1] && v[2] && v[3])
+                fprintf(out, " %14.8g %12.4e", v[2][j], v[3][j]);
+            fputc('\n', out);
+        }
+    }
+    for (size_t k = 0; k < 4; k++)
+        free(v[k]);
+    h5in_strings_free(names, n);
+}
+
 static int info_print(const char *path, FILE *out, char *err, size_t errcap)
 {
     h5in *f = h5in_open(path, err, errcap);
@@ -63,6 +99,7 @@ static int info_print(const char *path, FILE *out, char *err, size_t errcap)
             h5in_attr_double(f, errs[i][0], "max_abs", &mx) == 0)
             fprintf(out, "  %-22s rel L2 %.4e  max abs %.4e\n", errs[i][1], rel, mx);
     }
+    print_unknowns(f, out);
     h5in_close(f);
     fprintf(out, "\ncontents:\n");
     return h5io_print_tree(path, out, err, errcap);

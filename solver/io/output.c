@@ -225,11 +225,48 @@ static void write_model(h5out *f, const run_result *r)
     h5out_strings(f, "/model/outputs", (const char *const *)r->p->out_names, r->p->n_out);
     if (r->tr) {
         const adam *a = r->tr->adam;
-        h5out_doubles(f, "/model/adam_m", 1, dp, a->m);
-        h5out_doubles(f, "/model/adam_v", 1, dp, a->v);
+        size_t dv[1] = {r->tr->n_vec}; /* the parameters, then the unknowns */
+        h5out_doubles(f, "/model/adam_m", 1, dv, a->m);
+        h5out_doubles(f, "/model/adam_v", 1, dv, a->v);
         h5out_attr_int(f, "/model", "adam_step", a->step);
         h5out_attr_int(f, "/model", "step", r->tr->step);
     }
+}
+
+/* The unknown constants: names, initial guesses, final values (from the
+ * raw values in the network's vector), their history, the true values
+ * and relative errors when the config gives them. */
+static void write_unknowns(h5out *f, const run_result *r)
+{
+    unknowns u = r->p->unk;
+    if (u.n == 0)
+        return;
+    const char *names[UNKNOWNS_MAX];
+    for (size_t j = 0; j < u.n; j++)
+        names[j] = u.name[j];
+    size_t dn[1] = {u.n};
+    h5out_strings(f, "/unknowns/names", names, u.n);
+    h5out_doubles(f, "/unknowns/initial", 1, dn, u.initial);
+    if (r->net && r->tr) {
+        const double *raw = r->net->params + r->net->n_params;
+        unknowns_set_raw(&u, raw);
+        h5out_doubles(f, "/unknowns/raw", 1, dn, raw);
+        const train_history *h = &r->tr->hist;
+        size_t dh[2] = {h->n, u.n};
+        h5out_doubles(f, "/unknowns/history", 2, dh, h->unknowns);
+        h5out_attr_string(f, "/unknowns/history", "rows", "as /history/step");
+    } else {
+        memcpy(u.value, u.initial, sizeof u.value);
+    }
+    h5out_doubles(f, "/unknowns/values", 1, dn, u.value);
+    if (u.has_truth) {
+        double rel[UNKNOWNS_MAX];
+        for (size_t j = 0; j < u.n; j++)
+            rel[j] = unknowns_rel_error(&u, j);
+        h5out_doubles(f, "/unknowns/true_values", 1, dn, u.truth);
+        h5out_doubles(f, "/unknowns/rel_error", 1, dn, rel);
+    }
+    h5out_attr_double(f, "/unknowns", "lr_factor", u.scale);
 }
 
 static void write_points(h5out *f, const run_result *r)
@@ -317,6 +354,7 @@ int output_write(const char *path, const run_result *r, char *err, size_t errcap
         write_model(f, r);
     if (r->tr)
         write_checkpoint(f, r->tr);
+    write_unknowns(f, r);
     write_points(f, r);
     return h5out_commit_msg(f, err, errcap) ? -1 : 0;
 }

@@ -56,9 +56,15 @@ void pde_release(pde *d)
                 expr_free(d->deq[e][k]);
             free(d->deq[e]);
         }
+        if (d->dequ && d->dequ[e]) {
+            for (size_t l = 0; l < d->n_unk; l++)
+                expr_free(d->dequ[e][l]);
+            free(d->dequ[e]);
+        }
     }
     free(d->eq);
     free(d->deq);
+    free(d->dequ);
     for (size_t v = 0; v < PDE_MAX_VARS; v++)
         for (int s = 0; s < 2; s++)
             for (size_t f = 0; f < PDE_MAX_FIELDS; f++) {
@@ -108,7 +114,8 @@ static int slots_build(pde *d, const cfg *c, char *err, size_t errcap)
     d->n_sym = PDE_SYMS(d->n_vars);
     d->sym0 = d->n_vars;
     d->const0 = d->sym0 + d->n_fields * d->n_sym;
-    d->n_slots = d->const0 + d->n_consts;
+    d->unk0 = d->const0 + d->n_consts;
+    d->n_slots = d->unk0 + d->n_unk;
     size_t nsym = d->n_fields * d->n_sym;
     d->slot_name = calloc(d->n_slots, sizeof *d->slot_name);
     d->slot_sym = calloc(nsym, sizeof *d->slot_sym);
@@ -139,6 +146,8 @@ static int slots_build(pde *d, const cfg *c, char *err, size_t errcap)
             }
     for (size_t k = 0; k < d->n_consts; k++)
         snprintf(block + 40 * (d->const0 + k), 40, "%s", d->cname[k]);
+    for (size_t l = 0; l < d->n_unk; l++)
+        snprintf(block + 40 * (d->unk0 + l), 40, "%s", d->uname[l]);
     return 0;
 }
 
@@ -156,6 +165,10 @@ static int no_symbols(const pde *d, const expr *e, const cfg *c, const char *pat
     for (size_t k = d->sym0; k < d->const0; k++)
         if (expr_uses(e, k))
             return cfg_fail(c, err, errcap, path, "uses '%s': %s", d->slot_name[k], what);
+    for (size_t k = d->unk0; k < d->n_slots; k++)
+        if (expr_uses(e, k))
+            return cfg_fail(c, err, errcap, path, "uses the unknown '%s': unknowns may appear "
+                            "in problem.equations only", d->slot_name[k]);
     return 0;
 }
 
@@ -252,7 +265,8 @@ static int read_equations(pde *d, const cfg *c, char *err, size_t errcap)
     size_t nsym = d->n_fields * d->n_sym;
     d->eq = calloc(n, sizeof *d->eq);
     d->deq = calloc(n, sizeof *d->deq);
-    if (!d->eq || !d->deq)
+    d->dequ = calloc(n, sizeof *d->dequ);
+    if (!d->eq || !d->deq || !d->dequ)
         return cfg_fail(c, err, errcap, "problem", "out of memory");
     d->n_eq = n;
     for (size_t e = 0; e < n; e++) {
@@ -276,6 +290,15 @@ static int read_equations(pde *d, const cfg *c, char *err, size_t errcap)
         }
         if (!any)
             return cfg_fail(c, err, errcap, path, "equation %zu uses no field", e + 1);
+        if (!(d->dequ[e] = calloc(d->n_unk + 1, sizeof *d->dequ[e])))
+            return cfg_fail(c, err, errcap, "problem", "out of memory");
+        for (size_t l = 0; l < d->n_unk; l++) {
+            char why[256];
+            if (expr_uses(d->eq[e], d->unk0 + l) &&
+                !(d->dequ[e][l] = expr_derivative(d->eq[e], d->unk0 + l, why, sizeof why)))
+                return cfg_fail(c, err, errcap, path, "equation %zu: d/d%s: %s", e + 1,
+                                d->uname[l], why);
+        }
     }
     return 0;
 }

@@ -14,6 +14,8 @@
  *                                     u_t), d2/dv dw for every pair v <= w in
  *                                     variable order (u_xx, u_xt, u_tt, ...)
  *   [const0, const0 + n_consts)       the named constants
+ *   [unk0, unk0 + n_unk)              the unknown constants (problem.unknowns),
+ *                                     allowed in the equations only
  * so an evaluator fills one array of n_slots values and calls expr_eval.
  * Boundary, initial and exact expressions use the same list (symbols are
  * allowed only where the kind says so: Robin/Neumann values and u0 use
@@ -67,8 +69,13 @@ typedef struct pde {
     char cname[PDE_MAX_CONSTS][32];
     double cvalue[PDE_MAX_CONSTS];
 
+    /* unknown constants: names set by the caller before pde_parse (the
+     * problem's unknowns); their slot values change while training */
+    size_t n_unk;
+    char uname[PDE_MAX_CONSTS][32];
+
     size_t n_sym;                /* PDE_SYMS(n_vars), per field */
-    size_t sym0, const0, n_slots;
+    size_t sym0, const0, unk0, n_slots;
     const char **slot_name;      /* n_slots names, owned */
     pde_symbol *slot_sym;        /* symbol of slot sym0 + k, k < n_fields*n_sym */
 
@@ -76,6 +83,8 @@ typedef struct pde {
     expr **eq;                   /* residuals r_e, n_eq */
     expr ***deq;                 /* deq[e][k]: d r_e / d symbol k, NULL when r_e
                                   * does not use symbol k */
+    expr ***dequ;                /* dequ[e][l]: d r_e / d unknown l, NULL when
+                                  * r_e does not use it */
     int time_order[PDE_MAX_FIELDS]; /* highest t-derivative of field f in any
                                   * equation: 0, 1 or 2 */
 

@@ -3,6 +3,7 @@
  * config expression with a message that names the setting. */
 #include "problems/problem.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +38,11 @@ problem *problem_create(const cfg *c, char *err, size_t errcap)
         return NULL;
     }
     p->type = type;
-    if (type->setup(p, c, err, errcap) != 0) {
+    if (unknowns_setup(&p->unk, c, err, errcap) != 0 || type->setup(p, c, err, errcap) != 0 ||
+        (p->unk.n > 0 && !data_term_wanted(c) &&
+         cfg_fail(c, err, errcap, "problem.unknowns",
+                  "nothing to learn the unknowns from: an inverse problem needs a data term "
+                  "(loss.data.file or loss.data.files, loss.data.enabled)"))) {
         problem_free(p);
         return NULL;
     }
@@ -68,6 +73,18 @@ void problem_free(problem *p)
             free(p->out_names[i]);
     free(p->out_names);
     free(p);
+}
+
+int problem_unknowns_check(const problem *p, const cfg *c, const char *const *constants,
+                           size_t n_constants, char *err, size_t errcap)
+{
+    if (unknowns_check_names(&p->unk, c, p->in_names, p->n_in, "variable", err, errcap) ||
+        unknowns_check_names(&p->unk, c, (const char *const *)p->out_names, p->n_out, "field",
+                             err, errcap) ||
+        unknowns_check_names(&p->unk, c, constants, n_constants, "constant (problem.constants)",
+                             err, errcap))
+        return -1;
+    return 0;
 }
 
 void term_release(term *t)
@@ -223,6 +240,16 @@ double term_value_loss(term *t, const problem *p, const double *out, double *gou
     memset(gout, 0, t->ch.n * t->n * p->n_out * sizeof *gout);
     memcpy(gout, d, t->n_r * sizeof *gout);
     return loss;
+}
+
+int problem_is_identifier(const char *s)
+{
+    if (!s || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+        return 0;
+    for (; *s; s++)
+        if (!(isalnum((unsigned char)*s) || *s == '_'))
+            return 0;
+    return 1;
 }
 
 int uniform_axis(double *v, size_t n, double lo, double hi)

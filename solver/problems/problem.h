@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "mlp.h"
+#include "problems/unknowns.h"
 
 #define PROBLEM_MAX_IN 3
 #define PROBLEM_MAX_TERMS 8
@@ -39,6 +40,9 @@ struct term {
     size_t time_col, n_in;     /* where t is in a point */
     double t0, t1;
     double *bin;               /* 3 * causal_bins scratch, owned */
+    /* dL/dc for each unknown constant (problem.unknowns): the trainer zeroes
+     * it before loss, a loss whose residual uses an unknown adds to it. */
+    double gc[UNKNOWNS_MAX];
     /* Computes the residuals from the channels in out ((ch.n * n) x n_out),
      * returns L = mean(r^2) and writes dL/d(out) into gout (same shape). */
     double (*loss)(term *t, const problem *p, const double *out, double *gout);
@@ -100,6 +104,7 @@ struct problem {
     char **out_names;                 /* n_out names, owned */
     double lo[PROBLEM_MAX_IN], hi[PROBLEM_MAX_IN];
     void *impl;                       /* the type's own data */
+    unknowns unk;                     /* problem.unknowns (unk.n = 0: none) */
 };
 
 extern const problem_type *const problem_types[]; /* NULL-terminated */
@@ -113,6 +118,12 @@ void problem_free(problem *p);
  * and err names the setting. */
 int problem_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms, size_t *n_terms,
                         char *err, size_t errcap);
+
+/* Refuses unknowns named like an input or an output of p (after setup
+ * named them) or like one of the problem's constants; 0 or -1 with the
+ * message. */
+int problem_unknowns_check(const problem *p, const cfg *c, const char *const *constants,
+                           size_t n_constants, char *err, size_t errcap);
 
 void term_release(term *t);           /* frees what a term owns */
 void grid_release(grid *g);

@@ -24,11 +24,19 @@ double term_mse(term *t, double **dldr);
 /* Residual r = value channel - targets (t->aux, n_r of them): the initial
  * and data terms of every problem type. */
 double term_value_loss(term *t, const problem *p, const double *out, double *gout);
+/* Nonzero when s is a name: a letter or '_', then letters, digits, '_'. */
+int problem_is_identifier(const char *s);
 /* n points from lo to hi inclusive. */
 int uniform_axis(double *v, size_t n, double lo, double hi);
-/* Reads measurement rows of ncols numbers from a CSV (header line allowed)
- * or HDF5 file (datasets named by cols); *rows is malloc'd nrows x ncols. */
-int data_read(const char *path, const char *const *cols, size_t ncols, double **rows,
-              size_t *nrows, char *why, size_t whycap);
+/* Nonzero when the config asks for a data term (loss.data.file or
+ * loss.data.files given, loss.data.enabled). */
+int data_term_wanted(const cfg *c);
+/* Builds the data term into t (its name and weight are the caller's) from
+ * the config's data files: CSV with a header naming the columns, or HDF5
+ * with one dataset per column; columns are matched to p's inputs and
+ * fields by name, in any order; every input is required, fields may be a
+ * subset; loss.data.sigma.FIELD divides that field's residuals. 0, or -1
+ * with `FILE:LINE: loss.data.file: why`. */
+int data_term_build(term *t, const problem *p, const cfg *c, char *err, size_t errcap);
 
 #endif

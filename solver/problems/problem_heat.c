@@ -1,7 +1,8 @@
 /* solver/problems/problem_heat.c - the 1D heat equation u_t = alpha u_xx + f(x, t) on
  * [a, b] x [t0, t1] with Dirichlet, Neumann or periodic sides: its settings,
  * loss terms (pde, boundary, initial, data, conservation), grid, exact and
- * Crank-Nicolson reference. Inputs are (x, t); one output u. */
+ * Crank-Nicolson reference. Inputs are (x, t); one output u. alpha may be
+ * an unknown constant (problem.unknowns.names = ["alpha"]) learned from data. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@ enum { SIDE_LEFT = 0, SIDE_RIGHT = 1 };
 
 typedef struct heat {
     double alpha;
+    int alpha_unknown; /* index of alpha among problem.unknowns, -1: known */
     bc_kind bc[2];
     expr *initial;   /* u0(x) */
     expr *side[2];   /* g(t) (Dirichlet) or h(t) = u_x (Neumann); NULL for periodic */
@@ -32,7 +34,8 @@ static const char *const T_NAMES[] = {"t"};
 static const char *const XT_NAMES[] = {"x", "t"};
 
 static const setting_spec heat_settings[] = {
-    {"problem.alpha", SPEC_FLOAT, NULL, "(0,inf)", NULL, "diffusivity alpha (required)"},
+    {"problem.alpha", SPEC_FLOAT, NULL, "(0,inf)", NULL,
+     "diffusivity alpha (required, unless alpha is in problem.unknowns)"},
     {"problem.x", SPEC_INTERVAL, NULL, NULL, NULL, "space interval [a, b] (required)"},
     {"problem.t", SPEC_INTERVAL, NULL, NULL, NULL, "time interval [t0, t1] (required)"},
     {"problem.initial", SPEC_EXPR, NULL, NULL, NULL, "u0(x) at t0 (required)"},
@@ -73,16 +76,31 @@ static void heat_cleanup(problem *p)
 
 static int heat_setup(problem *p, const cfg *c, char *err, size_t errcap)
 {
-    static const char *const required[] = {"problem.alpha", "problem.x", "problem.t",
-                                           "problem.initial", "problem.left.type",
-                                           "problem.right.type"};
+    static const char *const required[] = {"problem.x", "problem.t", "problem.initial",
+                                           "problem.left.type", "problem.right.type"};
     for (size_t i = 0; i < sizeof required / sizeof *required; i++)
         if (require(c, required[i], err, errcap))
             return -1;
+    int alpha_unknown = unknowns_find(&p->unk, "alpha");
+    static const char *const inputs[] = {"x", "t"}, *const fields[] = {"u"};
+    if (unknowns_check_names(&p->unk, c, inputs, 2, "variable", err, errcap) ||
+        unknowns_check_names(&p->unk, c, fields, 1, "field", err, errcap))
+        return -1;
+    for (size_t j = 0; j < p->unk.n; j++)
+        if ((int)j != alpha_unknown)
+            return cfg_fail(c, err, errcap, "problem.unknowns.names",
+                            "'%s': the heat type can learn only alpha (the pde type takes "
+                            "unknowns in any expression)", p->unk.name[j]);
+    if (alpha_unknown >= 0 && cfg_has(c, "problem.alpha"))
+        return cfg_fail(c, err, errcap, "problem.alpha",
+                        "alpha is also an unknown (problem.unknowns.names); give one of the two");
+    if (alpha_unknown < 0 && require(c, "problem.alpha", err, errcap))
+        return -1;
     heat *h = calloc(1, sizeof *h);
     if (!h)
         return cfg_fail(c, err, errcap, "problem", "out of memory");
     p->impl = h;
+    h->alpha_unknown = alpha_unknown;
     p->n_in = 2;
     p->n_out = 1;
     p->in_names[0] = "x";
@@ -95,9 +113,10 @@ static int heat_setup(problem *p, const cfg *c, char *err, size_t errcap)
     p->hi[IN_X] = cfg_float_at(c, "problem.x", 1);
     p->lo[IN_T] = cfg_float_at(c, "problem.t", 0);
     p->hi[IN_T] = cfg_float_at(c, "problem.t", 1);
-    h->alpha = cfg_float(c, "problem.alpha");
+    h->alpha = alpha_unknown < 0 ? cfg_float(c, "problem.alpha") : p->unk.initial[alpha_unknown];
     static const char *const taken[] = {"x", "t", "u"};
-    if (constants_read(&h->k, c, taken, 3, err, errcap))
+    if (constants_read(&h->k, c, taken, 3, err, errcap) ||
+        problem_unknowns_check(p, c, h->k.names, h->k.n, err, errcap))
         return -1;
 
     static const char *const side_path[2] = {"problem.left", "problem.right"};
@@ -146,23 +165,34 @@ static double source_at(const heat *h, double x, double t)
     return expr_eval(h->source, v);
 }
 
+/* alpha now: the config's, or the unknown's current value */
+static double alpha_of(const heat *h, const problem *p)
+{
+    return h->alpha_unknown < 0 ? h->alpha : p->unk.value[h->alpha_unknown];
+}
+
 /* ---- pde: r = u_t - alpha u_xx - f ------------------------------------- */
 
 static double pde_loss(term *t, const problem *p, const double *out, double *gout)
 {
     const heat *h = p->impl;
     size_t n = t->n;
+    double alpha = alpha_of(h, p);
     int ct = mlp_channels_index(&t->ch, IN_T, -1), cxx = mlp_channels_index(&t->ch, IN_X, IN_X);
     const double *ut = out + (size_t)ct * n, *uxx = out + (size_t)cxx * n;
     for (size_t i = 0; i < n; i++)
-        t->r[i] = ut[i] - h->alpha * uxx[i] - t->aux[i];
+        t->r[i] = ut[i] - alpha * uxx[i] - t->aux[i];
     double *d;
     double loss = term_mse(t, &d);
     memset(gout, 0, t->ch.n * n * sizeof *gout);
+    double dalpha = 0.0; /* dr/dalpha = -u_xx */
     for (size_t i = 0; i < n; i++) {
         gout[(size_t)ct * n + i] = d[i];
-        gout[(size_t)cxx * n + i] = -h->alpha * d[i];
+        gout[(size_t)cxx * n + i] = -alpha * d[i];
+        dalpha -= d[i] * uxx[i];
     }
+    if (h->alpha_unknown >= 0)
+        t->gc[h->alpha_unknown] += dalpha;
     return loss;
 }
 
@@ -231,12 +261,13 @@ static double conservation_loss(term *t, const problem *p, const double *out, do
     int cx = mlp_channels_index(&t->ch, IN_X, -1), ct = mlp_channels_index(&t->ch, IN_T, -1);
     const double *ux = out + (size_t)cx * n, *ut = out + (size_t)ct * n;
     const double *w = t->aux, *F = t->aux + q;
+    double alpha = alpha_of(h, p), dalpha = 0.0;
     for (size_t k = 0; k < kq; k++) {
         double integral = 0.0;
         for (size_t j = 0; j < q; j++)
             integral += w[j] * ut[k * q + j];
         double flux = ux[kq * q + kq + k] - ux[kq * q + k];
-        t->r[k] = integral - h->alpha * flux - F[k];
+        t->r[k] = integral - alpha * flux - F[k];
     }
     double *d;
     double loss = term_mse(t, &d);
@@ -245,9 +276,12 @@ static double conservation_loss(term *t, const problem *p, const double *out, do
     for (size_t k = 0; k < kq; k++) {
         for (size_t j = 0; j < q; j++)
             gut[k * q + j] = w[j] * d[k];
-        gux[kq * q + kq + k] = -h->alpha * d[k];
-        gux[kq * q + k] = h->alpha * d[k];
+        gux[kq * q + kq + k] = -alpha * d[k];
+        gux[kq * q + k] = alpha * d[k];
+        dalpha -= d[k] * (ux[kq * q + kq + k] - ux[kq * q + k]);
     }
+    if (h->alpha_unknown >= 0)
+        t->gc[h->alpha_unknown] += dalpha;
     return loss;
 }
 
@@ -353,28 +387,12 @@ static int heat_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
         mlp_channels_set(&t->ch, 0, 0, 2);
         t->loss = term_value_loss;
     }
-    if (cfg_has(c, "loss.data.file") && cfg_bool(c, "loss.data.enabled")) {
+    if (data_term_wanted(c)) {
         term *t = &terms[nt++];
         strcpy(t->name, "data");
         t->weight = cfg_float(c, "loss.data.weight");
-        static const char *const cols[] = {"x", "t", "u"};
-        double *rows = NULL;
-        size_t n = 0;
-        char why[256];
-        if (data_read(cfg_string(c, "loss.data.file"), cols, 3, &rows, &n, why, sizeof why))
-            return cfg_fail(c, err, errcap, "loss.data.file", "%s", why);
-        if (term_alloc_points(t, n, 2, n, n)) {
-            free(rows);
-            return cfg_fail(c, err, errcap, "loss.data.file", "out of memory");
-        }
-        for (size_t i = 0; i < n; i++) {
-            t->x[2 * i] = rows[3 * i];
-            t->x[2 * i + 1] = rows[3 * i + 1];
-            t->aux[i] = rows[3 * i + 2];
-        }
-        free(rows);
-        mlp_channels_set(&t->ch, 0, 0, 2);
-        t->loss = term_value_loss;
+        if (data_term_build(t, p, c, err, errcap))
+            return -1;
     }
     if (cfg_bool(c, "loss.conservation.enabled")) {
         term *t = &terms[nt++];
@@ -438,7 +456,7 @@ static size_t heat_plan_terms(const problem *p, const cfg *c, term_plan *plans)
         size_t n = (size_t)cfg_int(c, "points.initial");
         plans[nt++] = (term_plan){"points.initial", n, 1, n, n};
     }
-    if (cfg_has(c, "loss.data.file") && cfg_bool(c, "loss.data.enabled"))
+    if (data_term_wanted(c))
         plans[nt++] = (term_plan){"loss.data.file", 0, 1, 0, 0};
     if (cfg_bool(c, "loss.conservation.enabled")) {
         size_t k = (size_t)cfg_int(c, "loss.conservation.times");
@@ -513,8 +531,12 @@ static int heat_reference(const problem *p, const cfg *c, const grid *g, double 
                           size_t method_cap, char *err, size_t errcap)
 {
     heat *h = p->impl;
+    if (h->alpha_unknown >= 0 && !p->unk.has_truth) {
+        snprintf(err, errcap, "alpha is unknown and problem.unknowns.true_values does not give it");
+        return -1;
+    }
     heat_spec spec = {
-        .alpha = h->alpha, .a = p->lo[IN_X], .b = p->hi[IN_X], .t0 = p->lo[IN_T],
+        .alpha = h->alpha_unknown < 0 ? h->alpha : p->unk.truth[h->alpha_unknown], .a = p->lo[IN_X], .b = p->hi[IN_X], .t0 = p->lo[IN_T],
         .t1 = p->hi[IN_T], .left = h->bc[0], .right = h->bc[1], .u0 = ref_initial,
         .left_value = ref_left, .right_value = ref_right,
         .source = h->source ? ref_source : NULL, .ctx = h,

@@ -2,8 +2,8 @@
  * with named variables, right-hand sides, initial values, optional exact
  * solutions and an optional invariant Q(y): its settings, loss terms (pde,
  * initial, data, conservation), grid, exact and odeiv2 reference.
- * Input is t; outputs are y_1..y_m. d f/d y comes from libmatheval. */
-#include <ctype.h>
+ * Input is t; outputs are y_1..y_m. d f/d y comes from libmatheval, and
+ * so does d f/d c for the unknown constants c of an inverse problem. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +14,11 @@
 #include "problems/sampler.h"
 
 typedef struct ode {
-    size_t m;
-    const char **names;   /* "t", then the m variables (into out_names) */
-    expr **rhs;           /* f_j(t, y) */
+    size_t m, nc;         /* variables, unknown constants */
+    const char **names;   /* "t", the m variables (into out_names), the nc unknowns */
+    expr **rhs;           /* f_j(t, y, c) */
     expr **jac;           /* m x m: d f_j / d y_k */
+    expr **dfc;           /* m x nc: d f_j / d c_l */
     double *y0;
     expr **exact;         /* m or NULL */
     expr *invariant;      /* Q(t, y) or NULL */
@@ -56,6 +57,7 @@ static void ode_cleanup(problem *p)
         return;
     free_exprs(o->rhs, o->m);
     free_exprs(o->jac, o->m * o->m);
+    free_exprs(o->dfc, o->m * o->nc);
     free_exprs(o->exact, o->m);
     free_exprs(o->dinv, o->m);
     expr_free(o->invariant);
@@ -65,16 +67,6 @@ static void ode_cleanup(problem *p)
     sampler_free(o->interior);
     free(o);
     p->impl = NULL;
-}
-
-static int is_identifier(const char *s)
-{
-    if (!s || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
-        return 0;
-    for (; *s; s++)
-        if (!(isalnum((unsigned char)*s) || *s == '_'))
-            return 0;
-    return 1;
 }
 
 static int ode_setup(problem *p, const cfg *c, char *err, size_t errcap)
@@ -100,23 +92,26 @@ static int ode_setup(problem *p, const cfg *c, char *err, size_t errcap)
         return cfg_fail(c, err, errcap, "problem", "out of memory");
     p->impl = o;
     o->m = m;
+    o->nc = p->unk.n;
+    size_t nc = o->nc;
     p->n_in = 1;
     p->n_out = m;
     p->in_names[0] = "t";
     p->lo[0] = cfg_float_at(c, "problem.t", 0);
     p->hi[0] = cfg_float_at(c, "problem.t", 1);
-    o->names = calloc(m + 1, sizeof *o->names);
+    o->names = calloc(m + 1 + nc, sizeof *o->names);
     p->out_names = calloc(m, sizeof *p->out_names);
     o->rhs = calloc(m, sizeof *o->rhs);
     o->jac = calloc(m * m, sizeof *o->jac);
     o->y0 = calloc(m, sizeof *o->y0);
-    o->vals = calloc(m + 1, sizeof *o->vals);
-    if (!o->names || !p->out_names || !o->rhs || !o->jac || !o->y0 || !o->vals)
+    o->vals = calloc(m + 1 + nc, sizeof *o->vals);
+    o->dfc = calloc(m * nc + 1, sizeof *o->dfc);
+    if (!o->names || !p->out_names || !o->rhs || !o->jac || !o->y0 || !o->vals || !o->dfc)
         return cfg_fail(c, err, errcap, "problem", "out of memory");
     o->names[0] = "t";
     for (size_t j = 0; j < m; j++) {
         const char *name = cfg_expr_at(c, "problem.variables", j);
-        if (!is_identifier(name) || strcmp(name, "t") == 0)
+        if (!problem_is_identifier(name) || strcmp(name, "t") == 0)
             return cfg_fail(c, err, errcap, "problem.variables",
                             "element %zu: '%s' is not a usable variable name", j + 1,
                             name ? name : "");
@@ -129,13 +124,21 @@ static int ode_setup(problem *p, const cfg *c, char *err, size_t errcap)
         strcpy(p->out_names[j], name);
         o->names[j + 1] = p->out_names[j];
     }
-    if (constants_read(&o->k, c, o->names, m + 1, err, errcap))
+    if (constants_read(&o->k, c, o->names, m + 1, err, errcap) ||
+        problem_unknowns_check(p, c, o->k.names, o->k.n, err, errcap))
         return -1;
+    for (size_t l = 0; l < nc; l++)
+        o->names[m + 1 + l] = p->unk.name[l];
     for (size_t j = 0; j < m; j++) {
         o->y0[j] = cfg_float_at(c, "problem.initial", j);
-        if (!(o->rhs[j] = problem_expr(c, &o->k, "problem.rhs", cfg_expr_at(c, "problem.rhs", j), o->names,
-                                       m + 1, err, errcap)))
+        if (!(o->rhs[j] = problem_expr(c, &o->k, "problem.rhs", cfg_expr_at(c, "problem.rhs", j),
+                                       o->names, m + 1 + nc, err, errcap)))
             return -1;
+        for (size_t l = 0; l < nc; l++) {
+            char why[256];
+            if (!(o->dfc[j * nc + l] = expr_derivative(o->rhs[j], m + 1 + l, why, sizeof why)))
+                return cfg_fail(c, err, errcap, "problem.rhs", "d/d%s: %s", p->unk.name[l], why);
+        }
         for (size_t k = 0; k < m; k++) {
             char why[256];
             if (!(o->jac[j * m + k] = expr_derivative(o->rhs[j], k + 1, why, sizeof why)))
@@ -176,8 +179,9 @@ static int ode_setup(problem *p, const cfg *c, char *err, size_t errcap)
 static double pde_loss(term *t, const problem *p, const double *out, double *gout)
 {
     ode *o = p->impl;
-    size_t n = t->n, m = o->m;
+    size_t n = t->n, m = o->m, nc = o->nc;
     const double *y = out, *dy = out + n * m;
+    memcpy(o->vals + 1 + m, p->unk.value, nc * sizeof *o->vals);
     for (size_t i = 0; i < n; i++) {
         o->vals[0] = t->x[i];
         memcpy(o->vals + 1, y + i * m, m * sizeof *y);
@@ -197,6 +201,9 @@ static double pde_loss(term *t, const problem *p, const double *out, double *gou
             gy[i * m + k] = -s;
             gdy[i * m + k] = d[i * m + k];
         }
+        for (size_t l = 0; l < nc; l++) /* dr_ij/dc_l = -d f_j/d c_l */
+            for (size_t j = 0; j < m; j++)
+                t->gc[l] -= d[i * m + j] * expr_eval(o->dfc[j * nc + l], o->vals);
     }
     return loss;
 }
@@ -266,27 +273,12 @@ static int ode_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
         mlp_channels_set(&t->ch, 0, 0, 1);
         t->loss = term_value_loss;
     }
-    if (cfg_has(c, "loss.data.file") && cfg_bool(c, "loss.data.enabled")) {
+    if (data_term_wanted(c)) {
         term *t = &terms[nt++];
         strcpy(t->name, "data");
         t->weight = cfg_float(c, "loss.data.weight");
-        size_t ncols = m + 1;
-        double *rows = NULL;
-        size_t n = 0;
-        char why[256];
-        if (data_read(cfg_string(c, "loss.data.file"), o->names, ncols, &rows, &n, why, sizeof why))
-            return cfg_fail(c, err, errcap, "loss.data.file", "%s", why);
-        if (term_alloc_points(t, n, 1, n * m, n * m)) {
-            free(rows);
-            return cfg_fail(c, err, errcap, "loss.data.file", "out of memory");
-        }
-        for (size_t i = 0; i < n; i++) {
-            t->x[i] = rows[i * ncols];
-            memcpy(t->aux + i * m, rows + i * ncols + 1, m * sizeof *rows);
-        }
-        free(rows);
-        mlp_channels_set(&t->ch, 0, 0, 1);
-        t->loss = term_value_loss;
+        if (data_term_build(t, p, c, err, errcap))
+            return -1;
     }
     if (cfg_bool(c, "loss.conservation.enabled")) {
         if (!o->invariant)
@@ -318,7 +310,7 @@ static size_t ode_plan_terms(const problem *p, const cfg *c, term_plan *plans)
     }
     if (cfg_bool(c, "loss.initial.enabled"))
         plans[nt++] = (term_plan){"loss.initial", 1, 1, m, m};
-    if (cfg_has(c, "loss.data.file") && cfg_bool(c, "loss.data.enabled"))
+    if (data_term_wanted(c))
         plans[nt++] = (term_plan){"loss.data.file", 0, 1, 0, 0};
     if (cfg_bool(c, "loss.conservation.enabled")) {
         size_t n = (size_t)cfg_int(c, "loss.conservation.times");
@@ -391,6 +383,13 @@ static int ode_reference(const problem *p, const cfg *c, const grid *g, double *
                          size_t method_cap, char *err, size_t errcap)
 {
     ode *o = p->impl;
+    if (o->nc > 0) { /* the data were made with the true constants */
+        if (!p->unk.has_truth) {
+            snprintf(err, errcap, "the unknowns have no problem.unknowns.true_values to solve with");
+            return -1;
+        }
+        memcpy(o->vals + 1 + o->m, p->unk.truth, o->nc * sizeof *o->vals);
+    }
     ode_spec spec = {.m = o->m, .t0 = p->lo[0], .y0 = o->y0, .rhs = ref_rhs, .jac = ref_jac,
                      .ctx = o};
     const char *stepper = cfg_string(c, "reference.stepper");

@@ -3,7 +3,8 @@
  * a box in 1-3 variables, the n-d output grid and the exact solution. The
  * config is read by pde.c; the reference solvers are behind pde_reference.
  * Seeds for the backward pass come from the symbolic partials of pde.h:
- * dL/d(channel) = sum_e dL/dr_e * dr_e/d(symbol), no hand-written code. */
+ * dL/d(channel) = sum_e dL/dr_e * dr_e/d(symbol), no hand-written code;
+ * likewise dL/dc for the unknown constants (problem.unknowns). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,36 @@ static void pde_cleanup(problem *p)
     p->impl = NULL;
 }
 
+/* An unknown may not take the name of a variable, a field, a derivative
+ * symbol (u_x) or a constant: checked on the config before the slot list
+ * is built, since a clash would make the names ambiguous there. */
+static int unknowns_precheck(const problem *p, const cfg *c, char *err, size_t errcap)
+{
+    static const char *const vars[] = {"x", "y", "z", "t"};
+    if (unknowns_check_names(&p->unk, c, vars, 4, "variable", err, errcap))
+        return -1;
+    size_t nf = cfg_has(c, "problem.fields") ? cfg_len(c, "problem.fields") : 1;
+    for (size_t f = 0; f < nf; f++) {
+        const char *name = cfg_has(c, "problem.fields") ? cfg_expr_at(c, "problem.fields", f) : "u";
+        size_t len = name ? strlen(name) : 0;
+        for (size_t j = 0; j < p->unk.n && len; j++) {
+            const char *u = p->unk.name[j];
+            if (strcmp(u, name) == 0 || (strncmp(u, name, len) == 0 && u[len] == '_'))
+                return cfg_fail(c, err, errcap, "problem.unknowns.names",
+                                "'%s' is already the name of a field or of its derivative", u);
+        }
+    }
+    for (size_t j = 0; j < p->unk.n; j++) {
+        char path[96];
+        snprintf(path, sizeof path, "problem.constants.%s", p->unk.name[j]);
+        if (cfg_has(c, path))
+            return cfg_fail(c, err, errcap, "problem.unknowns.names",
+                            "'%s' is already the name of a constant (problem.constants)",
+                            p->unk.name[j]);
+    }
+    return 0;
+}
+
 static int pde_setup(problem *p, const cfg *c, char *err, size_t errcap)
 {
     pde_problem *q = calloc(1, sizeof *q);
@@ -91,6 +122,11 @@ static int pde_setup(problem *p, const cfg *c, char *err, size_t errcap)
         return cfg_fail(c, err, errcap, "problem", "out of memory");
     p->impl = q;
     pde *d = &q->d;
+    if (unknowns_precheck(p, c, err, errcap))
+        return -1;
+    d->n_unk = p->unk.n;
+    for (size_t l = 0; l < p->unk.n; l++)
+        snprintf(d->uname[l], sizeof d->uname[l], "%s", p->unk.name[l]);
     if (pde_parse(d, c, err, errcap))
         return -1;
     if (!(q->slots = calloc(d->n_slots, sizeof *q->slots)))
@@ -144,6 +180,7 @@ static double pde_loss(term *t, const problem *p, const double *out, double *gou
     pde_problem *q = p->impl;
     const pde *d = &q->d;
     size_t n = t->n, ne = d->n_eq, m = d->n_fields, nv = d->n_vars, nsym = m * d->n_sym;
+    memcpy(q->slots + d->unk0, p->unk.value, d->n_unk * sizeof *q->slots);
     for (size_t i = 0; i < n; i++) {
         slots_at(q, t->x + i * nv);
         slots_symbols(q, out, n, i);
@@ -166,6 +203,9 @@ static double pde_loss(term *t, const problem *p, const double *out, double *gou
                 size_t at = ((size_t)q->sym_ch[k] * n + i) * m + (size_t)d->slot_sym[k].field;
                 gout[at] += de * expr_eval(d->deq[e][k], q->slots);
             }
+            for (size_t l = 0; l < d->n_unk; l++)
+                if (d->dequ[e][l])
+                    t->gc[l] += de * expr_eval(d->dequ[e][l], q->slots);
         }
     }
     return loss;
@@ -474,7 +514,7 @@ static int pde_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms, 
 {
     pde_problem *q = p->impl;
     const pde *d = &q->d;
-    size_t nv = d->n_vars, m = d->n_fields, nt = 0;
+    size_t nv = d->n_vars, nt = 0;
     if (cfg_bool(c, "loss.pde.enabled")) {
         term *t = &terms[nt++];
         strcpy(t->name, "pde");
@@ -514,31 +554,12 @@ static int pde_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms, 
         if (build_initial(q, c, rng, t, err, errcap))
             return -1;
     }
-    if (cfg_has(c, "loss.data.file") && cfg_bool(c, "loss.data.enabled")) {
+    if (data_term_wanted(c)) {
         term *t = &terms[nt++];
         strcpy(t->name, "data");
         t->weight = cfg_float(c, "loss.data.weight");
-        const char *cols[PDE_MAX_VARS + PDE_MAX_FIELDS];
-        for (size_t v = 0; v < nv; v++)
-            cols[v] = d->var[v];
-        for (size_t f = 0; f < m; f++)
-            cols[nv + f] = d->field[f];
-        size_t ncols = nv + m, n = 0;
-        double *rows = NULL;
-        char why[256];
-        if (data_read(cfg_string(c, "loss.data.file"), cols, ncols, &rows, &n, why, sizeof why))
-            return cfg_fail(c, err, errcap, "loss.data.file", "%s", why);
-        if (term_alloc_points(t, n, nv, n * m, n * m)) {
-            free(rows);
-            return cfg_fail(c, err, errcap, "loss.data.file", "out of memory");
-        }
-        for (size_t i = 0; i < n; i++) {
-            memcpy(t->x + i * nv, rows + i * ncols, nv * sizeof *rows);
-            memcpy(t->aux + i * m, rows + i * ncols + nv, m * sizeof *rows);
-        }
-        free(rows);
-        mlp_channels_set(&t->ch, 0, 0, nv);
-        t->loss = term_value_loss;
+        if (data_term_build(t, p, c, err, errcap))
+            return -1;
     }
     *n_terms = nt;
     return 0;
@@ -560,7 +581,7 @@ static size_t pde_plan_terms(const problem *p, const cfg *c, term_plan *plans)
         size_t n = (size_t)cfg_int(c, "points.initial");
         plans[nt++] = (term_plan){"points.initial", n, 2, 2 * n * m, 2 * n * m};
     }
-    if (cfg_has(c, "loss.data.file") && cfg_bool(c, "loss.data.enabled"))
+    if (data_term_wanted(c))
         plans[nt++] = (term_plan){"loss.data.file", 0, 1, 0, 0};
     return nt;
 }

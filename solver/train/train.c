@@ -64,7 +64,10 @@ static int history_reserve(train_history *h, size_t rows)
     double *w = realloc(h->weights, cap * k * sizeof *w);
     if (w)
         h->weights = w;
-    if (!step || !phase || !sec || !loss || !terms || !w)
+    double *un = realloc(h->unknowns, cap * (h->n_unknowns + 1) * sizeof *un);
+    if (un)
+        h->unknowns = un;
+    if (!step || !phase || !sec || !loss || !terms || !w || !un)
         return -1;
     h->cap = cap;
     return 0;
@@ -78,6 +81,7 @@ static void history_free(train_history *h)
     free(h->loss);
     free(h->terms);
     free(h->weights);
+    free(h->unknowns);
     memset(h, 0, sizeof *h);
 }
 
@@ -230,6 +234,15 @@ trainer *trainer_alloc(const problem *p, mlp *net, term *terms, size_t n_terms, 
         tr->in_scale[j] = opt->scale_inputs ? 2.0 / (p->hi[j] - p->lo[j]) : 1.0;
     }
     size_t np = net->n_params, m = p->n_out;
+    /* the unknowns' raw values go after the network's parameters */
+    if (p->unk.n > 0) {
+        if (mlp_params_extend(net, p->unk.n) != MLP_OK) {
+            free(tr);
+            return NULL;
+        }
+        unknowns_raw_initial(&p->unk, net->params + np);
+    }
+    np = tr->n_vec = net->n_params + p->unk.n;
     int ok = 1;
     for (size_t k = 0; k < n_terms && ok; k++) {
         term *t = &terms[k];
@@ -248,6 +261,7 @@ trainer *trainer_alloc(const problem *p, mlp *net, term *terms, size_t n_terms, 
     tr->grad = calloc(np, sizeof(double));
     tr->adam = adam_alloc(np, opt->beta1, opt->beta2, opt->epsilon);
     tr->hist.n_terms = n_terms;
+    tr->hist.n_unknowns = p->unk.n;
     tr->prog.lr_factor = 1.0;
     size_t nrec = opt->max_recoveries > 0 ? (size_t)opt->max_recoveries : 1;
     tr->recovery_step = calloc(nrec, sizeof *tr->recovery_step);
@@ -292,18 +306,22 @@ int trainer_predict(trainer *tr, const double *x, size_t n, double *u)
 double trainer_objective(trainer *tr)
 {
     const problem *p = tr->p;
-    size_t np = tr->net->n_params;
+    size_t np = tr->n_vec, nn = tr->net->n_params;
     double total = 0.0;
+    unknowns *unk = (unknowns *)&p->unk; /* the constants follow the raw values */
+    unknowns_set_raw(unk, tr->net->params + nn);
     for (size_t k = 0; k < tr->n_terms; k++) {
         term *t = &tr->terms[k];
         mlp_forward(tr->ws[k], tr->net, &t->ch, tr->xn[k], t->n, tr->out[k]);
         scale_channels(tr, &t->ch, t->n, tr->out[k]);
+        memset(t->gc, 0, sizeof t->gc);
         double l = t->loss(t, p, tr->out[k], tr->gout[k]);
         tr->term_loss[k] = l;
         scale_channels(tr, &t->ch, t->n, tr->gout[k]);
         double *g = tr->term_grad + k * np;
         memset(g, 0, np * sizeof *g);
         mlp_backward(tr->ws[k], tr->net, tr->gout[k], g);
+        unknowns_chain(unk, t->gc, g + nn);
         total += tr->weight[k] * l;
     }
     if (tr->wt) { /* the scheme's total: uncertainty adds 0.5 sum_k s_k */
@@ -330,7 +348,8 @@ int trainer_weights_update(trainer *tr, long long it, double lr)
     const char *kind = tr->opt.weighting;
     if (strcmp(kind, "annealing") == 0 && it % tr->opt.annealing_every != 0)
         return 0;
-    size_t K = tr->n_terms, np = tr->net->n_params;
+    /* statistics over the network's parameters (rows of term_grad are n_vec) */
+    size_t K = tr->n_terms, np = tr->net->n_params, nv = tr->n_vec;
     double *L = tr->wt_buf, *norm = L + K, *mx = norm + K, *mean = mx + K, *d = mean + K;
     for (size_t k = 0; k < K; k++)
         L[k] = tr->prescale[k] * tr->term_loss[k];
@@ -338,7 +357,7 @@ int trainer_weights_update(trainer *tr, long long it, double lr)
     unsigned needs = pl_weighting_needs(tr->wt);
     if (needs & PL_NEED_GRAD_NORM) {
         for (size_t k = 0; k < K; k++) {
-            const double *g = tr->term_grad + k * np + tr->shared_off;
+            const double *g = tr->term_grad + k * nv + tr->shared_off;
             double ss = 0.0;
             for (size_t i = 0; i < tr->shared_len; i++)
                 ss += g[i] * g[i];
@@ -348,7 +367,7 @@ int trainer_weights_update(trainer *tr, long long it, double lr)
     }
     if (needs & PL_NEED_GRAD_MAX_MEAN) {
         for (size_t k = 0; k < K; k++) {
-            const double *g = tr->term_grad + k * np;
+            const double *g = tr->term_grad + k * nv;
             double m = 0.0, sum = 0.0;
             for (size_t i = 0; i < np; i++) {
                 double a = fabs(g[i]);
@@ -443,7 +462,7 @@ int trainer_weighting_state_set(trainer *tr, const double *state, size_t n)
 /* Names the first term whose loss or gradient is not finite; 0 if none. */
 static int find_nonfinite(trainer *tr, double total)
 {
-    size_t np = tr->net->n_params;
+    size_t np = tr->n_vec;
     if (isfinite(total)) {
         int ok = 1;
         for (size_t i = 0; i < np && ok; i++)
@@ -486,6 +505,7 @@ static int record(trainer *tr, int phase, double loss)
     h->loss[r] = loss;
     memcpy(h->terms + r * k, tr->term_loss, k * sizeof(double));
     memcpy(h->weights + r * k, tr->weight, k * sizeof(double));
+    memcpy(h->unknowns + r * h->n_unknowns, tr->p->unk.value, h->n_unknowns * sizeof(double));
     return 0;
 }
 
@@ -515,7 +535,7 @@ static int after_step(trainer *tr)
  * the parameters, moments, weighting state and counters. */
 static void good_save(trainer *tr, long long it)
 {
-    size_t np = tr->net->n_params;
+    size_t np = tr->n_vec;
     memcpy(tr->good_params, tr->net->params, np * sizeof(double));
     memcpy(tr->good_m, tr->adam->m, np * sizeof(double));
     memcpy(tr->good_v, tr->adam->v, np * sizeof(double));
@@ -530,7 +550,7 @@ static void good_save(trainer *tr, long long it)
 
 static void good_restore(trainer *tr)
 {
-    size_t np = tr->net->n_params;
+    size_t np = tr->n_vec;
     memcpy(tr->net->params, tr->good_params, np * sizeof(double));
     memcpy(tr->adam->m, tr->good_m, np * sizeof(double));
     memcpy(tr->adam->v, tr->good_v, np * sizeof(double));
@@ -718,7 +738,7 @@ static const char *lbfgs_reason(int rc)
  * checkpoint's parameters: liblbfgs keeps its correction pairs to itself. */
 static train_status run_lbfgs(trainer *tr)
 {
-    size_t np = tr->net->n_params;
+    size_t np = tr->n_vec;
     long long left = tr->opt.lbfgs_iterations - tr->prog.lbfgs_done;
     if (left <= 0) {
         tr->prog.phase = TRAIN_PHASE_DONE;
@@ -783,7 +803,7 @@ train_status trainer_run(trainer *tr)
 
 int trainer_restore(trainer *tr, const train_checkpoint *ck)
 {
-    size_t np = tr->net->n_params, K = tr->n_terms;
+    size_t np = tr->n_vec, K = tr->n_terms;
     const char *why = NULL;
     if (ck->n_weighting != trainer_weighting_state_size(tr))
         why = "its loss weighting state does not fit this config's scheme and terms";
@@ -835,5 +855,7 @@ int trainer_restore(trainer *tr, const train_checkpoint *ck)
     }
     memcpy(h->terms, ck->h_terms, ck->n_hist * K * sizeof(double));
     memcpy(h->weights, ck->h_weights, ck->n_hist * K * sizeof(double));
+    if (h->n_unknowns > 0 && ck->h_unknowns)
+        memcpy(h->unknowns, ck->h_unknowns, ck->n_hist * h->n_unknowns * sizeof(double));
     return 0;
 }

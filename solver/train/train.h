@@ -76,6 +76,8 @@ typedef struct train_history {
     double *seconds, *loss;
     double *terms;      /* n x n_terms: unweighted L_k */
     double *weights;    /* n x n_terms */
+    size_t n_unknowns;
+    double *unknowns;   /* n x n_unknowns: the unknown constants */
 } train_history;
 
 typedef enum {
@@ -100,6 +102,10 @@ typedef struct train_progress {
 typedef struct trainer {
     const problem *p;
     mlp *net;
+    /* The optimizer's flat vector is net->params: the network's n_params
+     * values, then the raw values of the problem's unknown constants
+     * (problem.unknowns); n_vec = n_params + unknowns. */
+    size_t n_vec;
     term *terms;
     size_t n_terms;
     train_options opt;
@@ -107,10 +113,10 @@ typedef struct trainer {
     /* per term: workspace, scaled inputs, channel output and gradient */
     mlp_workspace *ws[PROBLEM_MAX_TERMS];
     double *xn[PROBLEM_MAX_TERMS], *out[PROBLEM_MAX_TERMS], *gout[PROBLEM_MAX_TERMS];
-    double *term_grad;  /* n_terms x n_params */
+    double *term_grad;  /* n_terms x n_vec */
     double term_loss[PROBLEM_MAX_TERMS];
     double weight[PROBLEM_MAX_TERMS];
-    double *grad;       /* n_params */
+    double *grad;       /* n_vec */
     /* adaptive weighting (NULL wt: fixed weights) */
     pl_weighting *wt;
     double prescale[PROBLEM_MAX_TERMS]; /* the scheme sees prescale_k L_k */
@@ -171,7 +177,7 @@ typedef struct train_checkpoint {
     train_progress prog;
     long long step;
     double seconds;
-    const double *adam_m, *adam_v;   /* n_params each */
+    const double *adam_m, *adam_v;   /* n_vec each */
     long long adam_step;
     const double *weighting;         /* trainer_weighting_state_size values */
     size_t n_weighting;
@@ -184,6 +190,7 @@ typedef struct train_checkpoint {
     size_t n_hist;
     const long long *h_step, *h_phase;
     const double *h_seconds, *h_loss, *h_terms, *h_weights; /* n_hist x n_terms */
+    const double *h_unknowns;        /* n_hist x unknowns (NULL when none) */
 } train_checkpoint;
 
 /* Puts a freshly allocated trainer (same config and seed, so the same

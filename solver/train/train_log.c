@@ -1,11 +1,12 @@
 /* solver/train/train_log.c - what the trainer shows while it runs: the progress
  * table (a row every log_every steps, with rel L2 against the exact solution
- * when there is one) and, on a terminal, a one-line bar with the ETA. It
+ * when there is one, and the unknown constants' values) and, on a terminal, a one-line bar with the ETA. It
  * shows; it does not decide anything about training. */
 #include "train/train_log.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -64,6 +65,8 @@ void train_log_header(trainer *tr)
     }
     if (tr->exact)
         fprintf(f, " %11s", "rel_l2");
+    for (size_t j = 0; j < tr->p->unk.n; j++)
+        fprintf(f, " %11s", tr->p->unk.name[j]);
     fputc('\n', f);
 }
 
@@ -84,6 +87,10 @@ void train_log_row(trainer *tr, int phase, double loss)
     if (tr->exact) {
         tr->last_rel_l2 = rel_l2_exact(tr);
         fprintf(f, " %11.4e", tr->last_rel_l2);
+    }
+    for (size_t j = 0; j < tr->p->unk.n; j++) {
+        int w = (int)strlen(tr->p->unk.name[j]);
+        fprintf(f, " %*.6g", w > 11 ? w : 11, tr->p->unk.value[j]);
     }
     fputc('\n', f);
     fflush(f);
