@@ -306,6 +306,7 @@ static recipe recipe_run(const char *pinn)
 
 int main(void)
 {
+    setvbuf(stdout, NULL, _IOLBF, 0); /* progress lines as they come */
     const char *env = getenv("BENCH_REPS");
     if (env && atof(env) > 0)
         reps_scale = atof(env);

@@ -8,10 +8,11 @@
 #include "mlp_internal.h"
 #include "mlp_simd.h"
 
-#if MLP_X86 && defined(PINN_HAVE_SLEEF)
-#include <immintrin.h>
 /* sleef.h declares its vector functions only under __AVX__ / __AVX512F__:
- * include it with both on, then use each only in code for its path */
+ * GCC's pragma turns both on for the include, then each is used only in
+ * code for its path. clang (the fuzz build) has no such pragma: libm there. */
+#if MLP_X86 && defined(PINN_HAVE_SLEEF) && !defined(__clang__)
+#include <immintrin.h>
 #pragma GCC push_options
 #pragma GCC target("avx2,fma,avx512f")
 #include <sleef.h>

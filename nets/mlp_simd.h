@@ -13,7 +13,11 @@
 #if defined(__GNUC__) && defined(__x86_64__)
 #define MLP_AVX2 __attribute__((target("avx2,fma")))
 /* 512-bit vectors for the auto-vectorised loops too, not just intrinsics */
+#ifdef __clang__
+#define MLP_AVX512 __attribute__((target("avx512f,avx512dq,fma"), min_vector_width(512)))
+#else
 #define MLP_AVX512 __attribute__((target("avx512f,avx512dq,fma,prefer-vector-width=512")))
+#endif
 #define MLP_INLINE static inline __attribute__((always_inline))
 #define MLP_X86 1
 #else
