@@ -21,6 +21,7 @@
 #include "problems/problem.h"
 #include "problems/problem_common.h"
 #include "config/settings.h"
+#include "train/parallel.h"
 #include "train/train.h"
 
 #define ERRCAP 1024
@@ -67,6 +68,17 @@ cfg *run_config_load(const char *file, const char *text, const char *const *over
     }
     const setting_spec *tables[] = {run_settings, pt->settings};
     if (cfg_validate(c, tables, 2, err, errcap) != 0) {
+        cfg_free(c);
+        return NULL;
+    }
+    /* weak scaling draws each rank's points from its own random stream:
+     * quasi-random and grid sets would be the same on every rank */
+    const char *smp = cfg_string(c, "points.sampler");
+    if (strcmp(cfg_string(c, "parallel.scaling"), "weak") == 0 && strcmp(smp, "uniform") != 0 &&
+        strcmp(smp, "lhs") != 0) {
+        cfg_fail(c, err, errcap, "parallel.scaling",
+                 "weak scaling needs points.sampler = \"uniform\" or \"lhs\" (with \"%s\" "
+                 "every rank would train on the same points)", smp);
         cfg_free(c);
         return NULL;
     }
@@ -251,10 +263,42 @@ static void print_errors(FILE *f, const char *what, const double *u, const doubl
     fprintf(f, "  %-24s %12.4e %12.4e %10.2f\n", what, e.rel_l2, e.max_abs, seconds);
 }
 
+/* Under MPI every rank must run the same job, or their all-reduces would
+ * not pair up: the same config text, overrides and seed, and the same
+ * sizes and starting parameters (after --resume). Collective. */
+static int same_job(parallel *par, const cfg *c, unsigned long seed, const trainer *tr)
+{
+    if (par_size(par) == 1)
+        return 1;
+    double sig[4 + PROBLEM_MAX_TERMS] = {(double)seed, (double)tr->net->n_params,
+                                         (double)tr->n_terms, (double)tr->step};
+    for (size_t k = 0; k < tr->n_terms; k++)
+        sig[4 + k] = (double)tr->terms[k].n;
+    const char *text = cfg_text(c) ? cfg_text(c) : "", *over = cfg_overrides(c) ? cfg_overrides(c) : "";
+    /* & rather than &&: every rank makes every call */
+    return par_identical(par, sig, sizeof sig) & par_identical(par, text, strlen(text) + 1) &
+           par_identical(par, over, strlen(over) + 1) &
+           par_identical(par, tr->net->params, tr->net->n_params * sizeof(double));
+}
+
 int run_job(const run_args *a)
 {
     char err[ERRCAP];
     int status = 2, interrupted = 0;
+    /* MPI (pinn-mpi, docs/mpi.md): every rank builds the same job; rank 0
+     * alone prints, computes the reference and writes; the ranks agree on
+     * the setup before training (par_agree), so a rank that fails there
+     * stops them all with its message. */
+    parallel *par = par_open(err, sizeof err);
+    if (!par) {
+        fprintf(a->errs, "pinn: %s\n", err);
+        return 1;
+    }
+    int root = par_rank(par) == 0, agreed = a->reference_only, quiet = a->quiet || !root;
+    if (a->reference_only && !root) { /* one process is enough */
+        par_close(par);
+        return 0;
+    }
     cfg *c = run_config_load(a->config, NULL, a->overrides, a->n_overrides, err, sizeof err);
     problem *p = NULL;
     mlp *net = NULL;
@@ -271,6 +315,8 @@ int run_job(const run_args *a)
         goto fail;
     if (!(p = problem_create(c, err, sizeof err)))
         goto fail;
+    par_set_scaling(par, strcmp(cfg_string(c, "parallel.scaling"), "weak") == 0 ? PAR_WEAK
+                                                                                : PAR_STRONG);
 
     char out_path[1024];
     if (a->output)
@@ -282,7 +328,7 @@ int run_job(const run_args *a)
     else
         default_output(a->config, out_path, sizeof out_path);
 
-    if (check_output_path(c, a, out_path, err, sizeof err))
+    if (root && check_output_path(c, a, out_path, err, sizeof err))
         goto fail;
 
     unsigned long seed = a->seed >= 0 ? (unsigned long)a->seed : (unsigned long)cfg_int(c, "train.seed");
@@ -322,6 +368,7 @@ int run_job(const run_args *a)
     }
     gsl_rng_set(rng, seed);
     mlp_init(net, init, rng);
+    par_seed_draws(par, rng, seed); /* weak scaling: each rank its own points */
 
     /* Points and terms, grid, exact. */
     if (!a->reference_only) {
@@ -356,7 +403,7 @@ int run_job(const run_args *a)
     /* The reference comes first, so every checkpoint is a complete result. */
     double ref_seconds = 0.0;
     char method[256] = "";
-    if (cfg_bool(c, "reference.enabled")) {
+    if (root && cfg_bool(c, "reference.enabled")) {
         ref = malloc(nu * sizeof *ref);
         double t0 = now_seconds();
         if (!ref || p->type->reference(p, c, &g, ref, method, sizeof method, err, sizeof err)) {
@@ -394,7 +441,7 @@ int run_job(const run_args *a)
             .resample_every = cfg_int(c, "points.resample_every"),
             .log_every = cfg_int(c, "train.log_every"),
             .scale_inputs = cfg_bool(c, "network.scale_inputs"),
-            .quiet = a->quiet,
+            .quiet = quiet,
             .log = a->out,
             .weighting = cfg_string(c, "loss.weighting"),
             .uncertainty_init = cfg_float(c, "loss.uncertainty.init"),
@@ -406,12 +453,13 @@ int run_job(const run_args *a)
             .dwa_temperature = cfg_float(c, "loss.dwa.temperature"),
             .on_nan_recover = strcmp(cfg_string(c, "train.on_nan"), "recover") == 0,
             .max_recoveries = cfg_int(c, "train.max_recoveries"),
-            .errs = a->errs,
+            .errs = root ? a->errs : NULL,
             .checkpoint_every = cfg_int(c, "train.checkpoint_every"),
-            .checkpoint = write_checkpoint,
+            .checkpoint = root ? write_checkpoint : NULL,
             .checkpoint_ctx = &ck_ctx,
-            .stop = a->stop,
+            .stop = par_stop_flag(par, a->stop),
             .test_stop_at_step = a->test_stop_at_step,
+            .par = par,
         };
         const char *why = train_options_check(&opt, terms, n_terms);
         for (size_t k = 0; why && k < n_terms; k++)
@@ -438,16 +486,32 @@ int run_job(const run_args *a)
                 status = 2;
                 goto fail;
             }
-            if (!a->quiet)
+            if (!quiet)
                 fprintf(a->out, "resuming from %s at step %lld\n", a->resume, tr->step);
-            if (tr->prog.phase == TRAIN_PHASE_LBFGS && tr->prog.lbfgs_done > 0)
+            if (root && tr->prog.phase == TRAIN_PHASE_LBFGS && tr->prog.lbfgs_done > 0)
                 fprintf(a->errs, "pinn: note: the checkpoint is inside L-BFGS, whose correction "
                                  "pairs are not saved: L-BFGS restarts from its parameters, so "
                                  "the result differs from an uninterrupted run\n");
         }
-        output_remove_stale(out_path);
+        agreed = 1;
+        if ((status = par_agree(par, 0, err, sizeof err)) != 0)
+            goto fail;
+        if (!same_job(par, c, seed, tr)) {
+            snprintf(err, sizeof err, "pinn: the MPI ranks were not given the same job (config "
+                                      "text, --set, --seed or --resume file differ)");
+            status = 2;
+            goto fail;
+        }
+        status = 1;
+        if (root)
+            output_remove_stale(out_path);
         trainer_watch(tr, &g, exact);
-        if (!a->quiet) {
+        if (par_size(par) > 1 && !quiet)
+            fprintf(a->out, "pinn-mpi: %d ranks, %s (docs/mpi.md)\n", par_size(par),
+                    par_get_scaling(par) == PAR_WEAK
+                        ? "weak scaling: the point counts are per rank"
+                        : "strong scaling: the point sets are split over the ranks");
+        if (!quiet) {
             fprintf(a->out, "pinn %s: %s (%s), net", PINN_VERSION, a->config, p->type->name);
             for (size_t l = 0; l <= net->n_layers; l++)
                 fprintf(a->out, "%s%zu", l ? "-" : " ", net->width[l]);
@@ -460,6 +524,19 @@ int run_job(const run_args *a)
         ck_ctx.path = out_path;
         ck_ctx.u = u;
         train_status ts = trainer_run(tr);
+        if (ts == TRAIN_ENOMEM && par_size(par) > 1) /* this rank alone: end the job */
+            par_abort(par, 1, "out of memory while training");
+        if (!par_identical(par, net->params, net->n_params * sizeof *net->params)) {
+            snprintf(run_why, sizeof run_why, "the ranks ended with different parameters");
+            fprintf(a->errs, "pinn: rank %d: %s\n", par_rank(par), run_why);
+            run_status = run_why;
+        }
+        if (!root) {
+            status = ts == TRAIN_INTERRUPTED
+                         ? 128 + (*tr->opt.stop ? (int)*tr->opt.stop : SIGTERM)
+                         : strcmp(run_status, "ok") == 0 && ts == TRAIN_OK ? 0 : 1;
+            goto done;
+        }
         if (ts == TRAIN_DIVERGED) {
             fprintf(a->errs, "pinn: %s\npinn: %s keeps the model of step %lld, the last finite one\n",
                     tr->error, out_path, tr->step);
@@ -469,7 +546,7 @@ int run_job(const run_args *a)
             fprintf(a->errs, "pinn: %s\n", run_why);
             run_status = run_why;
         } else if (ts == TRAIN_INTERRUPTED) {
-            int sig = a->stop ? (int)*a->stop : SIGTERM;
+            int sig = tr->opt.stop && *tr->opt.stop ? (int)*tr->opt.stop : SIGTERM;
             snprintf(run_why, sizeof run_why, "interrupted by %s at step %lld",
                      sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal", tr->step);
             fprintf(a->errs, "pinn: %s; resume with: pinn run %s --resume %s\n", run_why,
@@ -486,7 +563,7 @@ int run_job(const run_args *a)
         status = 1;
         goto done;
     }
-    if (!a->quiet) {
+    if (!quiet) {
         fprintf(a->out, "\n  %-24s %12s %12s %10s\n", "error", "rel L2", "max abs", "seconds");
         double train_s = tr ? tr->seconds : 0.0;
         if (!a->reference_only && ref)
@@ -497,13 +574,26 @@ int run_job(const run_args *a)
             print_errors(a->out, "reference vs exact", ref, exact, nu, ref_seconds);
         if (tr && tr->lbfgs_stop[0])
             fprintf(a->out, "  L-BFGS stopped: %s\n", tr->lbfgs_stop);
+        par_stats ps;
+        par_stats_get(par, &ps);
+        if (tr && ps.reductions > 0) {
+            fprintf(a->out, "  all-reduce: %lld of %zu doubles, %.3f s (%.1f%% of training)",
+                    ps.reductions, ps.doubles, ps.reduce_seconds,
+                    tr->seconds > 0 ? 100.0 * ps.reduce_seconds / tr->seconds : 0.0);
+            if (ps.wait_seconds > 0) /* PINN_PAR_PROFILE=1: the barrier before each */
+                fprintf(a->out, ", wait %.3f s", ps.wait_seconds);
+            fputc('\n', a->out);
+        }
         fprintf(a->out, "  wrote %s\n", out_path);
     }
     status = interrupted ? interrupted : strcmp(run_status, "ok") == 0 ? 0 : 1;
     goto done;
 
 fail:
-    fprintf(a->errs, "%s\n", err);
+    if (!agreed) /* the other ranks wait for this rank's word before training */
+        status = par_agree(par, status, err, sizeof err);
+    if (root)
+        fprintf(a->errs, "%s\n", err);
 done:
     trainer_free(tr);
     for (size_t k = 0; k < n_terms; k++)
@@ -516,5 +606,6 @@ done:
     gsl_rng_free(rng);
     problem_free(p);
     cfg_free(c);
+    par_close(par);
     return status;
 }

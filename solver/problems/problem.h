@@ -39,6 +39,11 @@ struct term {
     size_t time_col, n_in;     /* where t is in a point */
     double t0, t1;
     double *bin;               /* 3 * causal_bins scratch, owned */
+    /* 1: residual i depends on point i alone, and aux and r hold the same
+     * whole number of values per point, so MPI strong scaling may give
+     * each rank a block of rows (train/parallel.h). 0 (the default): the
+     * term is trained whole by one rank. */
+    int pointwise;
     /* Computes the residuals from the channels in out ((ch.n * n) x n_out),
      * returns L = mean(r^2) and writes dL/d(out) into gout (same shape). */
     double (*loss)(term *t, const problem *p, const double *out, double *gout);

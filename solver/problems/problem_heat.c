@@ -286,6 +286,7 @@ static int heat_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
         mlp_channels_set(&t->ch, 1u << IN_X | 1u << IN_T, 1u << IN_X, 2);
         t->loss = pde_loss;
         t->resample = pde_resample;
+        t->pointwise = 1;
         if (cfg_float(c, "loss.pde.causal_epsilon") > 0 &&
             term_set_causal(t, cfg_float(c, "loss.pde.causal_epsilon"),
                             (size_t)cfg_int(c, "loss.pde.causal_bins"), IN_T, 2, p->lo[IN_T], p->hi[IN_T]))
@@ -348,6 +349,7 @@ static int heat_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
             return -1;
         mlp_channels_set(&t->ch, 0, 0, 2);
         t->loss = term_value_loss;
+        t->pointwise = 1;
     }
     if (cfg_has(c, "loss.data.file") && cfg_bool(c, "loss.data.enabled")) {
         term *t = &terms[nt++];
@@ -371,6 +373,7 @@ static int heat_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
         free(rows);
         mlp_channels_set(&t->ch, 0, 0, 2);
         t->loss = term_value_loss;
+        t->pointwise = 1;
     }
     if (cfg_bool(c, "loss.conservation.enabled")) {
         term *t = &terms[nt++];

@@ -245,6 +245,7 @@ static int ode_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
         mlp_channels_set(&t->ch, 1u, 0, 1);
         t->loss = pde_loss;
         t->resample = pde_resample;
+        t->pointwise = 1;
         if (cfg_float(c, "loss.pde.causal_epsilon") > 0 &&
             term_set_causal(t, cfg_float(c, "loss.pde.causal_epsilon"),
                             (size_t)cfg_int(c, "loss.pde.causal_bins"), 0, 1, p->lo[0], p->hi[0]))
@@ -262,6 +263,7 @@ static int ode_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
         memcpy(t->aux, o->y0, m * sizeof *o->y0);
         mlp_channels_set(&t->ch, 0, 0, 1);
         t->loss = term_value_loss;
+        t->pointwise = 1;
     }
     if (cfg_has(c, "loss.data.file") && cfg_bool(c, "loss.data.enabled")) {
         term *t = &terms[nt++];
@@ -284,6 +286,7 @@ static int ode_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
         free(rows);
         mlp_channels_set(&t->ch, 0, 0, 1);
         t->loss = term_value_loss;
+        t->pointwise = 1;
     }
     if (cfg_bool(c, "loss.conservation.enabled")) {
         if (!o->invariant)
@@ -301,6 +304,7 @@ static int ode_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
         sampler_free(s);
         mlp_channels_set(&t->ch, 0, 0, 1);
         t->loss = invariant_loss;
+        t->pointwise = 1;
     }
     *n_terms = nt;
     return 0;

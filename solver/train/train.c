@@ -4,6 +4,7 @@
  * history (the progress table is train_log.c). Configs and files are not its business;
  * the weighting formulas live in losses/weighting.c, not here. */
 #include "train/train.h"
+#include "train/parallel.h"
 #include "train/train_log.h"
 
 #include <lbfgs.h>
@@ -232,13 +233,15 @@ trainer *trainer_alloc(const problem *p, mlp *net, term *terms, size_t n_terms, 
     size_t np = net->n_params, m = p->n_out;
     int ok = 1;
     for (size_t k = 0; k < n_terms && ok; k++) {
-        term *t = &terms[k];
+        term *t = &tr->view[k];
+        ok = par_term_view(opt->par, k, &terms[k], p->n_in, t) == 0;
+        size_t nb = t->n ? t->n : 1; /* a rank may have no rows of a term */
         tr->weight[k] = t->weight;
-        tr->ws[k] = mlp_workspace_alloc(net, t->n, t->ch.n);
-        tr->xn[k] = malloc(t->n * p->n_in * sizeof(double));
-        tr->out[k] = malloc(t->ch.n * t->n * m * sizeof(double));
-        tr->gout[k] = malloc(t->ch.n * t->n * m * sizeof(double));
-        ok = tr->ws[k] && tr->xn[k] && tr->out[k] && tr->gout[k];
+        tr->ws[k] = mlp_workspace_alloc(net, nb, t->ch.n);
+        tr->xn[k] = malloc(nb * p->n_in * sizeof(double));
+        tr->out[k] = malloc(t->ch.n * nb * m * sizeof(double));
+        tr->gout[k] = malloc(t->ch.n * nb * m * sizeof(double));
+        ok = ok && tr->ws[k] && tr->xn[k] && tr->out[k] && tr->gout[k];
         if (ok)
             trainer_scale_inputs(tr, t->x, t->n, tr->xn[k]);
     }
@@ -295,17 +298,21 @@ double trainer_objective(trainer *tr)
     size_t np = tr->net->n_params;
     double total = 0.0;
     for (size_t k = 0; k < tr->n_terms; k++) {
-        term *t = &tr->terms[k];
-        mlp_forward(tr->ws[k], tr->net, &t->ch, tr->xn[k], t->n, tr->out[k]);
-        scale_channels(tr, &t->ch, t->n, tr->out[k]);
-        double l = t->loss(t, p, tr->out[k], tr->gout[k]);
-        tr->term_loss[k] = l;
-        scale_channels(tr, &t->ch, t->n, tr->gout[k]);
+        term *t = &tr->view[k];
         double *g = tr->term_grad + k * np;
         memset(g, 0, np * sizeof *g);
+        tr->term_loss[k] = 0.0;
+        if (t->n == 0)
+            continue;
+        mlp_forward(tr->ws[k], tr->net, &t->ch, tr->xn[k], t->n, tr->out[k]);
+        scale_channels(tr, &t->ch, t->n, tr->out[k]);
+        tr->term_loss[k] = t->loss(t, p, tr->out[k], tr->gout[k]);
+        scale_channels(tr, &t->ch, t->n, tr->gout[k]);
         mlp_backward(tr->ws[k], tr->net, tr->gout[k], g);
-        total += tr->weight[k] * l;
     }
+    par_reduce_terms(tr->opt.par, tr->n_terms, np, tr->term_loss, tr->term_grad);
+    for (size_t k = 0; k < tr->n_terms; k++)
+        total += tr->weight[k] * tr->term_loss[k];
     if (tr->wt) { /* the scheme's total: uncertainty adds 0.5 sum_k s_k */
         double *L = tr->wt_buf;
         for (size_t k = 0; k < tr->n_terms; k++)
@@ -577,9 +584,10 @@ static int diverged(trainer *tr)
 static void resample_points(trainer *tr)
 {
     for (size_t k = 0; k < tr->n_terms; k++) {
-        term *t = &tr->terms[k];
-        if (t->resample && t->resample(t, tr->p, tr->rng) == 0)
-            trainer_scale_inputs(tr, t->x, t->n, tr->xn[k]);
+        term *t = &tr->terms[k], *v = &tr->view[k];
+        if (t->resample && t->resample(t, tr->p, tr->rng) == 0 &&
+            par_term_view(tr->opt.par, k, t, tr->p->n_in, v) == 0)
+            trainer_scale_inputs(tr, v->x, v->n, tr->xn[k]);
     }
     tr->prog.resamples++;
 }
@@ -813,7 +821,8 @@ int trainer_restore(trainer *tr, const train_checkpoint *ck)
      * config's sampling changed) */
     for (long long r = 0; r < ck->prog.resamples; r++)
         resample_points(tr);
-    memcpy(gsl_rng_state(tr->rng), ck->rng_state, ck->rng_size);
+    if (!par_own_draws(tr->opt.par)) /* a weak-scaling rank's stream is its own */
+        memcpy(gsl_rng_state(tr->rng), ck->rng_state, ck->rng_size);
     memcpy(tr->adam->m, ck->adam_m, np * sizeof(double));
     memcpy(tr->adam->v, ck->adam_v, np * sizeof(double));
     tr->adam->step = ck->adam_step;
