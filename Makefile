@@ -198,6 +198,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 755 $(PINN_BIN) $(DESTDIR)$(PREFIX)/bin/pinn
+	if [ -x $(PINN_MPI_BIN) ]; then install -m 755 $(PINN_MPI_BIN) $(DESTDIR)$(PREFIX)/bin/pinn-mpi; fi
 	install -m 644 $(LIBPINNLOSS_A) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(LIBPINNLOSS_SO) $(DESTDIR)$(PREFIX)/lib/libpinnloss.so.0
 	ln -sf libpinnloss.so.0 $(DESTDIR)$(PREFIX)/lib/libpinnloss.so
@@ -206,7 +207,7 @@ install: all
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pinnloss.pc
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/pinn $(DESTDIR)$(PREFIX)/lib/libpinnloss.* \
+	rm -f $(DESTDIR)$(PREFIX)/bin/pinn $(DESTDIR)$(PREFIX)/bin/pinn-mpi $(DESTDIR)$(PREFIX)/lib/libpinnloss.* \
 	    $(DESTDIR)$(PREFIX)/include/pinnloss*.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/pinnloss.pc
 
 clean:

@@ -26,6 +26,14 @@
 
 #define ERRCAP 1024
 
+/* CPU time of this process (all its threads), for pinn-mpi's summary. */
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -186,9 +194,10 @@ static double workspace_doubles(const size_t *width, size_t n_layers, double n, 
  * big arrays (points, residuals, network workspaces and channel outputs per
  * term, parameter-sized vectors for Adam and L-BFGS, the output grid), in
  * doubles, as if nothing were shared; the message names the setting that
- * contributes most. */
+ * contributes most. Under MPI strong scaling a rank's workspaces hold
+ * rows_share of each term's rows (1 otherwise). */
 static int check_memory(const cfg *c, const problem *p, const size_t *width, size_t n_layers,
-                        int reference_only, char *err, size_t errcap)
+                        int reference_only, double rows_share, char *err, size_t errcap)
 {
     double np = 0.0;
     for (size_t l = 0; l < n_layers; l++)
@@ -205,9 +214,11 @@ static int check_memory(const cfg *c, const problem *p, const size_t *width, siz
         double n = (double)plans[k].n, ch = (double)plans[k].channels;
         if (n == 0.0)
             continue;
+        /* a rank keeps the whole point set but trains on rows_share of it */
+        double nr = n * rows_share;
         double d = n * n_in + (double)plans[k].n_aux + 2.0 * (double)plans[k].n_r /* term */
-                 + workspace_doubles(width, n_layers, n, ch) + n * n_in      /* net input */
-                 + 2.0 * ch * n * m;                                          /* out, gout */
+                 + workspace_doubles(width, n_layers, nr, ch) + nr * n_in    /* net input */
+                 + 2.0 * ch * nr * m;                                         /* out, gout */
         total += d;
         if (d > worst) {
             worst = d, worst_setting = plans[k].setting, worst_count = n, worst_what = "points";
@@ -285,6 +296,7 @@ int run_job(const run_args *a)
 {
     char err[ERRCAP];
     int status = 2, interrupted = 0;
+    double train_cpu = 0.0;
     /* MPI (pinn-mpi, docs/mpi.md): every rank builds the same job; rank 0
      * alone prints, computes the reference and writes; the ranks agree on
      * the setup before training (par_agree), so a rank that fails there
@@ -353,7 +365,8 @@ int run_job(const run_args *a)
     for (size_t l = 0; l < n_hidden; l++)
         width[l + 1] = (size_t)cfg_float_at(c, "network.hidden", l);
     width[n_hidden + 1] = p->n_out;
-    if (check_memory(c, p, width, n_hidden + 1, a->reference_only, err, sizeof err))
+    double rows_share = par_get_scaling(par) == PAR_STRONG ? 1.0 / par_size(par) : 1.0;
+    if (check_memory(c, p, width, n_hidden + 1, a->reference_only, rows_share, err, sizeof err))
         goto fail;
     const mlp_activation *act = mlp_activation_find(cfg_string(c, "network.activation"));
     const mlp_initializer *init = mlp_initializer_find(cfg_string(c, "network.init"));
@@ -482,7 +495,7 @@ int run_job(const run_args *a)
         }
         res.tr = tr;
         if (a->resume) {
-            if (checkpoint_load(a->resume, c, seed, tr, a->errs, err, sizeof err)) {
+            if (checkpoint_load(a->resume, c, seed, tr, root ? a->errs : NULL, err, sizeof err)) {
                 status = 2;
                 goto fail;
             }
@@ -523,7 +536,9 @@ int run_job(const run_args *a)
         }
         ck_ctx.path = out_path;
         ck_ctx.u = u;
+        double cpu0 = cpu_seconds();
         train_status ts = trainer_run(tr);
+        train_cpu = cpu_seconds() - cpu0;
         if (ts == TRAIN_ENOMEM && par_size(par) > 1) /* this rank alone: end the job */
             par_abort(par, 1, "out of memory while training");
         if (!par_identical(par, net->params, net->n_params * sizeof *net->params)) {
@@ -576,6 +591,8 @@ int run_job(const run_args *a)
             fprintf(a->out, "  L-BFGS stopped: %s\n", tr->lbfgs_stop);
         par_stats ps;
         par_stats_get(par, &ps);
+        if (tr && par_available()) /* wall time can hide what a rank computed */
+            fprintf(a->out, "  training CPU time: %.3f s (rank 0)\n", train_cpu);
         if (tr && ps.reductions > 0) {
             fprintf(a->out, "  all-reduce: %lld of %zu doubles, %.3f s (%.1f%% of training)",
                     ps.reductions, ps.doubles, ps.reduce_seconds,
