@@ -6,6 +6,10 @@
 #   make fuzz         libFuzzer on the config loader and expressions (SECONDS=60 each)
 #   make valgrind     a short heat1d run under valgrind: no errors, no leaks
 #   make install PREFIX=/usr/local, make clean
+#   make mpi          build/pinn-mpi, data-parallel training over Open MPI
+#                     (docs/mpi.md); `make` builds it too when Open MPI's
+#                     ompi-c pkg-config file is there. The plain pinn never
+#                     links MPI.
 # Every target installs missing Debian packages first (scripts/install-deps).
 # Library flags come from pkg-config, expanded only when a recipe runs, i.e.
 # after the packages are there.
@@ -22,7 +26,10 @@ B        = build
 SANFLAGS =
 endif
 
-PKGS      = gsl openblas libconfig libmatheval liblbfgs hdf5 fftw3 libxsmm sleef
+# hdf5-serial when it exists: installing libhdf5-mpi-dev turns the hdf5.pc
+# alternative to the MPI build, which would link libmpi into the plain pinn.
+HDF5_PC   = $(shell pkg-config --exists hdf5-serial 2>/dev/null && echo hdf5-serial || echo hdf5)
+PKGS      = gsl openblas libconfig libmatheval liblbfgs $(HDF5_PC) fftw3 libxsmm sleef
 # SuiteSparse (KLU) and SUNDIALS (IDA) ship no .pc files in Debian 12.
 REF_LIBS  = -lsundials_ida -lsundials_sunlinsolklu -lsundials_sunmatrixsparse \
             -lsundials_nvecserial -lklu
@@ -59,11 +66,11 @@ LIBPINNLOSS_SO = $(B)/libpinnloss.so
 PINN_BIN   = $(B)/pinn
 CORE_LIBS  = $(SOLVER_OBJ) $(NETS_OBJ) $(LIBPINNLOSS_A)
 
-.PHONY: all deps check run bench install uninstall clean fuzz fuzz-deps valgrind
+.PHONY: all deps check run bench install uninstall clean fuzz fuzz-deps valgrind mpi mpi-auto
 .SECONDARY:
 .DEFAULT_GOAL := all
 
-all: $(PINN_BIN) $(LIBPINNLOSS_A) $(LIBPINNLOSS_SO) $(B)/pinnloss.pc
+all: $(PINN_BIN) $(LIBPINNLOSS_A) $(LIBPINNLOSS_SO) $(B)/pinnloss.pc mpi-auto
 ifneq ($(SANITIZE),1)
 	@ln -sf $(PINN_BIN) pinn
 endif
@@ -99,14 +106,35 @@ $(B)/tests/%: $(B)/tests/%.o $(CORE_LIBS)
 $(B)/bench/%: $(B)/bench/%.o $(CORE_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# pinn-mpi: the same objects but parallel.c compiled with PINN_MPI against
+# Open MPI (pkg-config ompi-c), linked with libmpi. mpi-auto builds it when
+# Open MPI is installed (scripts/install-deps installs it as root) and says so
+# when it is not.
+MPI_PC       = ompi-c
+PINN_MPI_BIN = $(B)/pinn-mpi
+MPI_OBJ      = $(B)/mpi/solver/train/parallel.o
+
+$(MPI_OBJ): solver/train/parallel.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DPINN_MPI $(PKG_CFLAGS) $(shell pkg-config --cflags $(MPI_PC)) $(ALLCFLAGS) -MMD -MP -c $< -o $@
+
+$(PINN_MPI_BIN): $(B)/solver/main.o $(filter-out $(B)/solver/train/parallel.o,$(SOLVER_OBJ)) $(MPI_OBJ) $(NETS_OBJ) $(LIBPINNLOSS_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs $(MPI_PC))
+
+mpi: $(PINN_MPI_BIN)
+
+mpi-auto: $(PINN_BIN)
+	@if pkg-config --exists $(MPI_PC) 2>/dev/null; then $(MAKE) --no-print-directory mpi; \
+	else echo "make: Open MPI not found (pkg-config $(MPI_PC)): $(PINN_MPI_BIN) not built, MPI tests skip"; fi
+
 check: all $(TESTS)
-	@PINN=$(PINN_BIN) BUILD=$(B) SANITIZE=$(SANITIZE) tests/run-all $(TESTS)
+	@PINN=$(PINN_BIN) PINN_MPI=$(PINN_MPI_BIN) BUILD=$(B) SANITIZE=$(SANITIZE) tests/run-all $(TESTS)
 
 run: all
 	$(PINN_BIN) run configs/heat1d.cfg -o outputs/heat1d.h5
 
 bench: all $(BENCHES)
-	@PINN=$(PINN_BIN) BUILD=$(B) bench/run-all $(BENCHES)
+	@PINN=$(PINN_BIN) PINN_MPI=$(PINN_MPI_BIN) BUILD=$(B) bench/run-all $(BENCHES)
 
 # Fuzzing: clang + libFuzzer, own build dir, no OpenMP. New corpus entries
 # go to $(FUZZ_B)/corpus-*, crashes to $(FUZZ_B)/crashes/; the kept corpus is
@@ -178,6 +206,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 755 $(PINN_BIN) $(DESTDIR)$(PREFIX)/bin/pinn
+	if [ -x $(PINN_MPI_BIN) ]; then install -m 755 $(PINN_MPI_BIN) $(DESTDIR)$(PREFIX)/bin/pinn-mpi; fi
 	install -m 644 $(LIBPINNLOSS_A) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(LIBPINNLOSS_SO) $(DESTDIR)$(PREFIX)/lib/libpinnloss.so.0
 	ln -sf libpinnloss.so.0 $(DESTDIR)$(PREFIX)/lib/libpinnloss.so
@@ -186,7 +215,7 @@ install: all
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pinnloss.pc
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/pinn $(DESTDIR)$(PREFIX)/lib/libpinnloss.* \
+	rm -f $(DESTDIR)$(PREFIX)/bin/pinn $(DESTDIR)$(PREFIX)/bin/pinn-mpi $(DESTDIR)$(PREFIX)/lib/libpinnloss.* \
 	    $(DESTDIR)$(PREFIX)/include/pinnloss*.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/pinnloss.pc
 
 clean:

@@ -21,12 +21,21 @@
 #include "problems/problem.h"
 #include "problems/problem_common.h"
 #include "config/settings.h"
+#include "train/parallel.h"
 #include "train/train.h"
 
 #define ERRCAP 1024
 /* Longest output path (the temporary's included): longer ones are refused
  * before training rather than cut short. */
 #define PATH_MAX_OUT 1024
+
+/* CPU time of this process (all its threads), for pinn-mpi's summary. */
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static double now_seconds(void)
 {
@@ -70,6 +79,17 @@ cfg *run_config_load(const char *file, const char *text, const char *const *over
     }
     const setting_spec *tables[] = {run_settings, pt->settings, unknowns_settings};
     if (cfg_validate(c, tables, 3, err, errcap) != 0) {
+        cfg_free(c);
+        return NULL;
+    }
+    /* weak scaling draws each rank's points from its own random stream:
+     * quasi-random and grid sets would be the same on every rank */
+    const char *smp = cfg_string(c, "points.sampler");
+    if (strcmp(cfg_string(c, "parallel.scaling"), "weak") == 0 && strcmp(smp, "uniform") != 0 &&
+        strcmp(smp, "lhs") != 0) {
+        cfg_fail(c, err, errcap, "parallel.scaling",
+                 "weak scaling needs points.sampler = \"uniform\" or \"lhs\" (with \"%s\" "
+                 "every rank would train on the same points)", smp);
         cfg_free(c);
         return NULL;
     }
@@ -238,9 +258,10 @@ static double workspace_doubles(const size_t *width, size_t n_layers, double n, 
  * big arrays (points, residuals, network workspaces and channel outputs per
  * term, parameter-sized vectors for Adam and L-BFGS, the output grid), in
  * doubles, as if nothing were shared; the message names the setting that
- * contributes most. */
+ * contributes most. Under MPI strong scaling a rank's workspaces hold
+ * rows_share of each term's rows (1 otherwise). */
 static int check_memory(const cfg *c, const problem *p, const size_t *width, size_t n_layers,
-                        int reference_only, char *err, size_t errcap)
+                        int reference_only, double rows_share, char *err, size_t errcap)
 {
     double np = 0.0;
     for (size_t l = 0; l < n_layers; l++)
@@ -257,9 +278,11 @@ static int check_memory(const cfg *c, const problem *p, const size_t *width, siz
         double n = (double)plans[k].n, ch = (double)plans[k].channels;
         if (n == 0.0)
             continue;
+        /* a rank keeps the whole point set but trains on rows_share of it */
+        double nr = n * rows_share;
         double d = n * n_in + (double)plans[k].n_aux + 2.0 * (double)plans[k].n_r /* term */
-                 + workspace_doubles(width, n_layers, n, ch) + n * n_in      /* net input */
-                 + 2.0 * ch * n * m;                                          /* out, gout */
+                 + workspace_doubles(width, n_layers, nr, ch) + nr * n_in    /* net input */
+                 + 2.0 * ch * nr * m;                                         /* out, gout */
         total += d;
         if (d > worst) {
             worst = d, worst_setting = plans[k].setting, worst_count = n, worst_what = "points";
@@ -318,10 +341,43 @@ static void print_errors(FILE *f, const char *what, const double *u, const doubl
     fprintf(f, "  %-24s %12.4e %12.4e %10.2f\n", what, e.rel_l2, e.max_abs, seconds);
 }
 
+/* Under MPI every rank must run the same job, or their all-reduces would
+ * not pair up: the same config text, overrides and seed, and the same
+ * sizes and starting parameters (after --resume). Collective. */
+static int same_job(parallel *par, const cfg *c, unsigned long seed, const trainer *tr)
+{
+    if (par_size(par) == 1)
+        return 1;
+    double sig[4 + PROBLEM_MAX_TERMS] = {(double)seed, (double)tr->net->n_params,
+                                         (double)tr->n_terms, (double)tr->step};
+    for (size_t k = 0; k < tr->n_terms; k++)
+        sig[4 + k] = (double)tr->terms[k].n;
+    const char *text = cfg_text(c) ? cfg_text(c) : "", *over = cfg_overrides(c) ? cfg_overrides(c) : "";
+    /* & rather than &&: every rank makes every call */
+    return par_identical(par, sig, sizeof sig) & par_identical(par, text, strlen(text) + 1) &
+           par_identical(par, over, strlen(over) + 1) &
+           par_identical(par, tr->net->params, tr->net->n_params * sizeof(double));
+}
+
 int run_job(const run_args *a)
 {
     char err[ERRCAP];
     int status = 2, interrupted = 0;
+    double train_cpu = 0.0;
+    /* MPI (pinn-mpi, docs/mpi.md): every rank builds the same job; rank 0
+     * alone prints, computes the reference and writes; the ranks agree on
+     * the setup before training (par_agree), so a rank that fails there
+     * stops them all with its message. */
+    parallel *par = par_open(err, sizeof err);
+    if (!par) {
+        fprintf(a->errs, "pinn: %s\n", err);
+        return 1;
+    }
+    int root = par_rank(par) == 0, agreed = a->reference_only, quiet = a->quiet || !root;
+    if (a->reference_only && !root) { /* one process is enough */
+        par_close(par);
+        return 0;
+    }
     cfg *c = run_config_load(a->config, NULL, a->overrides, a->n_overrides, err, sizeof err);
     problem *p = NULL;
     mlp *net = NULL;
@@ -338,6 +394,8 @@ int run_job(const run_args *a)
         goto fail;
     if (!(p = problem_create(c, err, sizeof err)))
         goto fail;
+    par_set_scaling(par, strcmp(cfg_string(c, "parallel.scaling"), "weak") == 0 ? PAR_WEAK
+                                                                                : PAR_STRONG);
 
     char out_path[PATH_MAX_OUT + 64];
     if (a->output)
@@ -349,7 +407,7 @@ int run_job(const run_args *a)
     else
         default_output(a->config, out_path, sizeof out_path);
 
-    if (check_output_path(c, p, a, out_path, err, sizeof err))
+    if (root && check_output_path(c, p, a, out_path, err, sizeof err))
         goto fail;
 
     unsigned long seed = a->seed >= 0 ? (unsigned long)a->seed : (unsigned long)cfg_int(c, "train.seed");
@@ -375,7 +433,8 @@ int run_job(const run_args *a)
     for (size_t l = 0; l < n_hidden; l++)
         width[l + 1] = (size_t)cfg_float_at(c, "network.hidden", l);
     width[n_hidden + 1] = p->n_out;
-    if (check_memory(c, p, width, n_hidden + 1, a->reference_only, err, sizeof err))
+    double rows_share = par_get_scaling(par) == PAR_STRONG ? 1.0 / par_size(par) : 1.0;
+    if (check_memory(c, p, width, n_hidden + 1, a->reference_only, rows_share, err, sizeof err))
         goto fail;
     const mlp_activation *act = mlp_activation_find(cfg_string(c, "network.activation"));
     const mlp_initializer *init = mlp_initializer_find(cfg_string(c, "network.init"));
@@ -390,6 +449,7 @@ int run_job(const run_args *a)
     }
     gsl_rng_set(rng, seed);
     mlp_init(net, init, rng);
+    par_seed_draws(par, rng, seed); /* weak scaling: each rank its own points */
 
     /* Points and terms, grid, exact. */
     if (!a->reference_only) {
@@ -424,7 +484,7 @@ int run_job(const run_args *a)
     /* The reference comes first, so every checkpoint is a complete result. */
     double ref_seconds = 0.0;
     char method[256] = "";
-    if (cfg_bool(c, "reference.enabled")) {
+    if (root && cfg_bool(c, "reference.enabled")) {
         ref = malloc(nu * sizeof *ref);
         double t0 = now_seconds();
         if (!ref || p->type->reference(p, c, &g, ref, method, sizeof method, err, sizeof err)) {
@@ -466,7 +526,7 @@ int run_job(const run_args *a)
             .resample_every = cfg_int(c, "points.resample_every"),
             .log_every = cfg_int(c, "train.log_every"),
             .scale_inputs = cfg_bool(c, "network.scale_inputs"),
-            .quiet = a->quiet,
+            .quiet = quiet,
             .log = a->out,
             .weighting = cfg_string(c, "loss.weighting"),
             .uncertainty_init = cfg_float(c, "loss.uncertainty.init"),
@@ -478,12 +538,13 @@ int run_job(const run_args *a)
             .dwa_temperature = cfg_float(c, "loss.dwa.temperature"),
             .on_nan_recover = strcmp(cfg_string(c, "train.on_nan"), "recover") == 0,
             .max_recoveries = cfg_int(c, "train.max_recoveries"),
-            .errs = a->errs,
+            .errs = root ? a->errs : NULL,
             .checkpoint_every = cfg_int(c, "train.checkpoint_every"),
-            .checkpoint = write_checkpoint,
+            .checkpoint = root ? write_checkpoint : NULL,
             .checkpoint_ctx = &ck_ctx,
-            .stop = a->stop,
+            .stop = par_stop_flag(par, a->stop),
             .test_stop_at_step = a->test_stop_at_step,
+            .par = par,
         };
         const char *why = train_options_check(&opt, terms, n_terms);
         for (size_t k = 0; why && k < n_terms; k++)
@@ -506,20 +567,36 @@ int run_job(const run_args *a)
         }
         res.tr = tr;
         if (a->resume) {
-            if (checkpoint_load(a->resume, c, seed, tr, a->errs, err, sizeof err)) {
+            if (checkpoint_load(a->resume, c, seed, tr, root ? a->errs : NULL, err, sizeof err)) {
                 status = 2;
                 goto fail;
             }
-            if (!a->quiet)
+            if (!quiet)
                 fprintf(a->out, "resuming from %s at step %lld\n", a->resume, tr->step);
-            if (tr->prog.phase == TRAIN_PHASE_LBFGS && tr->prog.lbfgs_done > 0)
+            if (root && tr->prog.phase == TRAIN_PHASE_LBFGS && tr->prog.lbfgs_done > 0)
                 fprintf(a->errs, "pinn: note: the checkpoint is inside L-BFGS, whose correction "
                                  "pairs are not saved: L-BFGS restarts from its parameters, so "
                                  "the result differs from an uninterrupted run\n");
         }
-        output_remove_stale(out_path);
+        agreed = 1;
+        if ((status = par_agree(par, 0, err, sizeof err)) != 0)
+            goto fail;
+        if (!same_job(par, c, seed, tr)) {
+            snprintf(err, sizeof err, "pinn: the MPI ranks were not given the same job (config "
+                                      "text, --set, --seed or --resume file differ)");
+            status = 2;
+            goto fail;
+        }
+        status = 1;
+        if (root)
+            output_remove_stale(out_path);
         trainer_watch(tr, &g, exact);
-        if (!a->quiet) {
+        if (par_size(par) > 1 && !quiet)
+            fprintf(a->out, "pinn-mpi: %d ranks, %s (docs/mpi.md)\n", par_size(par),
+                    par_get_scaling(par) == PAR_WEAK
+                        ? "weak scaling: the point counts are per rank"
+                        : "strong scaling: the point sets are split over the ranks");
+        if (!quiet) {
             fprintf(a->out, "pinn %s: %s (%s), net", PINN_VERSION, a->config, p->type->name);
             for (size_t l = 0; l <= net->n_layers; l++)
                 fprintf(a->out, "%s%zu", l ? "-" : " ", net->width[l]);
@@ -531,7 +608,22 @@ int run_job(const run_args *a)
         }
         ck_ctx.path = out_path;
         ck_ctx.u = u;
+        double cpu0 = cpu_seconds();
         train_status ts = trainer_run(tr);
+        train_cpu = cpu_seconds() - cpu0;
+        if (ts == TRAIN_ENOMEM && par_size(par) > 1) /* this rank alone: end the job */
+            par_abort(par, 1, "out of memory while training");
+        if (!par_identical(par, net->params, net->n_params * sizeof *net->params)) {
+            snprintf(run_why, sizeof run_why, "the ranks ended with different parameters");
+            fprintf(a->errs, "pinn: rank %d: %s\n", par_rank(par), run_why);
+            run_status = run_why;
+        }
+        if (!root) {
+            status = ts == TRAIN_INTERRUPTED
+                         ? 128 + (*tr->opt.stop ? (int)*tr->opt.stop : SIGTERM)
+                         : strcmp(run_status, "ok") == 0 && ts == TRAIN_OK ? 0 : 1;
+            goto done;
+        }
         if (ts == TRAIN_DIVERGED) {
             fprintf(a->errs, "pinn: %s\npinn: %s keeps the model of step %lld, the last finite one\n",
                     tr->error, out_path, tr->step);
@@ -541,7 +633,7 @@ int run_job(const run_args *a)
             fprintf(a->errs, "pinn: %s\n", run_why);
             run_status = run_why;
         } else if (ts == TRAIN_INTERRUPTED) {
-            int sig = a->stop ? (int)*a->stop : SIGTERM;
+            int sig = tr->opt.stop && *tr->opt.stop ? (int)*tr->opt.stop : SIGTERM;
             snprintf(run_why, sizeof run_why, "interrupted by %s at step %lld",
                      sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal", tr->step);
             fprintf(a->errs, "pinn: %s; resume with: pinn run %s --resume %s\n", run_why,
@@ -558,7 +650,7 @@ int run_job(const run_args *a)
         status = 1;
         goto done;
     }
-    if (!a->quiet) {
+    if (!quiet) {
         fprintf(a->out, "\n  %-24s %12s %12s %10s\n", "error", "rel L2", "max abs", "seconds");
         double train_s = tr ? tr->seconds : 0.0;
         if (!a->reference_only && ref)
@@ -575,13 +667,28 @@ int run_job(const run_args *a)
         }
         if (tr && tr->lbfgs_stop[0])
             fprintf(a->out, "  L-BFGS stopped: %s\n", tr->lbfgs_stop);
+        par_stats ps;
+        par_stats_get(par, &ps);
+        if (tr && par_available()) /* wall time can hide what a rank computed */
+            fprintf(a->out, "  training CPU time: %.3f s (rank 0)\n", train_cpu);
+        if (tr && ps.reductions > 0) {
+            fprintf(a->out, "  all-reduce: %lld of %zu doubles, %.3f s (%.1f%% of training)",
+                    ps.reductions, ps.doubles, ps.reduce_seconds,
+                    tr->seconds > 0 ? 100.0 * ps.reduce_seconds / tr->seconds : 0.0);
+            if (ps.wait_seconds > 0) /* PINN_PAR_PROFILE=1: the barrier before each */
+                fprintf(a->out, ", wait %.3f s", ps.wait_seconds);
+            fputc('\n', a->out);
+        }
         fprintf(a->out, "  wrote %s\n", out_path);
     }
     status = interrupted ? interrupted : strcmp(run_status, "ok") == 0 ? 0 : 1;
     goto done;
 
 fail:
-    fprintf(a->errs, "%s\n", err);
+    if (!agreed) /* the other ranks wait for this rank's word before training */
+        status = par_agree(par, status, err, sizeof err);
+    if (root)
+        fprintf(a->errs, "%s\n", err);
 done:
     trainer_free(tr);
     for (size_t k = 0; k < n_terms; k++)
@@ -594,5 +701,6 @@ done:
     gsl_rng_free(rng);
     problem_free(p);
     cfg_free(c);
+    par_close(par);
     return status;
 }

@@ -118,6 +118,11 @@ const setting_spec run_settings[] = {
     {"train.lbfgs.max_linesearch", SPEC_INT, "40", "[1,1000]", NULL,
      "line-search trials per iteration"},
 
+    {"parallel", SPEC_GROUP, NULL, NULL, NULL, "MPI data parallelism (pinn-mpi, docs/mpi.md)"},
+    {"parallel.scaling", SPEC_STRING, "strong", NULL, "strong|weak",
+     "strong: the point counts are the job's, split over the ranks; weak: each rank's, "
+     "drawn by each rank (needs points.sampler uniform or lhs)"},
+
     {"output", SPEC_GROUP, NULL, NULL, NULL, "the result file"},
     {"output.file", SPEC_STRING, NULL, NULL, NULL,
      "result path (default outputs/NAME.h5 for NAME.cfg; -o overrides)"},

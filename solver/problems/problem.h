@@ -43,6 +43,11 @@ struct term {
     /* dL/dc for each unknown constant (problem.unknowns): the trainer zeroes
      * it before loss, a loss whose residual uses an unknown adds to it. */
     double gc[UNKNOWNS_MAX];
+    /* 1: residual i depends on point i alone, and aux and r hold the same
+     * whole number of values per point, so MPI strong scaling may give
+     * each rank a block of rows (train/parallel.h). 0 (the default): the
+     * term is trained whole by one rank. */
+    int pointwise;
     /* Computes the residuals from the channels in out ((ch.n * n) x n_out),
      * returns L = mean(r^2) and writes dL/d(out) into gout (same shape). */
     double (*loss)(term *t, const problem *p, const double *out, double *gout);

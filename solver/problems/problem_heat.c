@@ -324,6 +324,7 @@ static int heat_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
         mlp_channels_set(&t->ch, 1u << IN_X | 1u << IN_T, 1u << IN_X, 2);
         t->loss = pde_loss;
         t->resample = pde_resample;
+        t->pointwise = 1;
         if (cfg_float(c, "loss.pde.causal_epsilon") > 0 &&
             term_set_causal(t, cfg_float(c, "loss.pde.causal_epsilon"),
                             (size_t)cfg_int(c, "loss.pde.causal_bins"), IN_T, 2, p->lo[IN_T], p->hi[IN_T]))
@@ -386,6 +387,7 @@ static int heat_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
             return -1;
         mlp_channels_set(&t->ch, 0, 0, 2);
         t->loss = term_value_loss;
+        t->pointwise = 1;
     }
     if (data_term_wanted(c)) {
         term *t = &terms[nt++];

@@ -255,6 +255,7 @@ static int ode_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
         mlp_channels_set(&t->ch, 1u, 0, 1);
         t->loss = pde_loss;
         t->resample = pde_resample;
+        t->pointwise = 1;
         if (cfg_float(c, "loss.pde.causal_epsilon") > 0 &&
             term_set_causal(t, cfg_float(c, "loss.pde.causal_epsilon"),
                             (size_t)cfg_int(c, "loss.pde.causal_bins"), 0, 1, p->lo[0], p->hi[0]))
@@ -272,6 +273,7 @@ static int ode_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
         memcpy(t->aux, o->y0, m * sizeof *o->y0);
         mlp_channels_set(&t->ch, 0, 0, 1);
         t->loss = term_value_loss;
+        t->pointwise = 1;
     }
     if (data_term_wanted(c)) {
         term *t = &terms[nt++];
@@ -296,6 +298,7 @@ static int ode_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
         sampler_free(s);
         mlp_channels_set(&t->ch, 0, 0, 1);
         t->loss = invariant_loss;
+        t->pointwise = 1;
     }
     *n_terms = nt;
     return 0;

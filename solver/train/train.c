@@ -4,6 +4,7 @@
  * history (the progress table is train_log.c). Configs and files are not its business;
  * the weighting formulas live in losses/weighting.c, not here. */
 #include "train/train.h"
+#include "train/parallel.h"
 #include "train/train_log.h"
 
 #include <lbfgs.h>
@@ -245,13 +246,15 @@ trainer *trainer_alloc(const problem *p, mlp *net, term *terms, size_t n_terms, 
     np = tr->n_vec = net->n_params + p->unk.n;
     int ok = 1;
     for (size_t k = 0; k < n_terms && ok; k++) {
-        term *t = &terms[k];
+        term *t = &tr->view[k];
+        ok = par_term_view(opt->par, k, &terms[k], p->n_in, t) == 0;
+        size_t nb = t->n ? t->n : 1; /* a rank may have no rows of a term */
         tr->weight[k] = t->weight;
-        tr->ws[k] = mlp_workspace_alloc(net, t->n, t->ch.n);
-        tr->xn[k] = malloc(t->n * p->n_in * sizeof(double));
-        tr->out[k] = malloc(t->ch.n * t->n * m * sizeof(double));
-        tr->gout[k] = malloc(t->ch.n * t->n * m * sizeof(double));
-        ok = tr->ws[k] && tr->xn[k] && tr->out[k] && tr->gout[k];
+        tr->ws[k] = mlp_workspace_alloc(net, nb, t->ch.n);
+        tr->xn[k] = malloc(nb * p->n_in * sizeof(double));
+        tr->out[k] = malloc(t->ch.n * nb * m * sizeof(double));
+        tr->gout[k] = malloc(t->ch.n * nb * m * sizeof(double));
+        ok = ok && tr->ws[k] && tr->xn[k] && tr->out[k] && tr->gout[k];
         if (ok)
             trainer_scale_inputs(tr, t->x, t->n, tr->xn[k]);
     }
@@ -311,19 +314,23 @@ double trainer_objective(trainer *tr)
     unknowns *unk = (unknowns *)&p->unk; /* the constants follow the raw values */
     unknowns_set_raw(unk, tr->net->params + nn);
     for (size_t k = 0; k < tr->n_terms; k++) {
-        term *t = &tr->terms[k];
+        term *t = &tr->view[k];
+        double *g = tr->term_grad + k * np;
+        memset(g, 0, np * sizeof *g);
+        tr->term_loss[k] = 0.0;
+        if (t->n == 0)
+            continue;
         mlp_forward(tr->ws[k], tr->net, &t->ch, tr->xn[k], t->n, tr->out[k]);
         scale_channels(tr, &t->ch, t->n, tr->out[k]);
         memset(t->gc, 0, sizeof t->gc);
-        double l = t->loss(t, p, tr->out[k], tr->gout[k]);
-        tr->term_loss[k] = l;
+        tr->term_loss[k] = t->loss(t, p, tr->out[k], tr->gout[k]);
         scale_channels(tr, &t->ch, t->n, tr->gout[k]);
-        double *g = tr->term_grad + k * np;
-        memset(g, 0, np * sizeof *g);
         mlp_backward(tr->ws[k], tr->net, tr->gout[k], g);
         unknowns_chain(unk, t->gc, g + nn);
-        total += tr->weight[k] * l;
     }
+    par_reduce_terms(tr->opt.par, tr->n_terms, np, tr->term_loss, tr->term_grad);
+    for (size_t k = 0; k < tr->n_terms; k++)
+        total += tr->weight[k] * tr->term_loss[k];
     if (tr->wt) { /* the scheme's total: uncertainty adds 0.5 sum_k s_k */
         double *L = tr->wt_buf;
         for (size_t k = 0; k < tr->n_terms; k++)
@@ -597,9 +604,10 @@ static int diverged(trainer *tr)
 static void resample_points(trainer *tr)
 {
     for (size_t k = 0; k < tr->n_terms; k++) {
-        term *t = &tr->terms[k];
-        if (t->resample && t->resample(t, tr->p, tr->rng) == 0)
-            trainer_scale_inputs(tr, t->x, t->n, tr->xn[k]);
+        term *t = &tr->terms[k], *v = &tr->view[k];
+        if (t->resample && t->resample(t, tr->p, tr->rng) == 0 &&
+            par_term_view(tr->opt.par, k, t, tr->p->n_in, v) == 0)
+            trainer_scale_inputs(tr, v->x, v->n, tr->xn[k]);
     }
     tr->prog.resamples++;
 }
@@ -833,7 +841,8 @@ int trainer_restore(trainer *tr, const train_checkpoint *ck)
      * config's sampling changed) */
     for (long long r = 0; r < ck->prog.resamples; r++)
         resample_points(tr);
-    memcpy(gsl_rng_state(tr->rng), ck->rng_state, ck->rng_size);
+    if (!par_own_draws(tr->opt.par)) /* a weak-scaling rank's stream is its own */
+        memcpy(gsl_rng_state(tr->rng), ck->rng_state, ck->rng_size);
     memcpy(tr->adam->m, ck->adam_m, np * sizeof(double));
     memcpy(tr->adam->v, ck->adam_v, np * sizeof(double));
     tr->adam->step = ck->adam_step;

@@ -66,6 +66,10 @@ typedef struct train_options {
      * done (a test hook: PINN_TEST_STOP_AT_STEP). */
     const volatile sig_atomic_t *stop;
     long long test_stop_at_step;
+    /* MPI data parallelism (train/parallel.h; NULL: one process): each
+     * objective trains this rank's rows of every term and all-reduces the
+     * per-term losses and gradients, so every rank takes the same steps. */
+    struct parallel *par;
 } train_options;
 
 /* One row per Adam step and per L-BFGS iteration. */
@@ -108,6 +112,7 @@ typedef struct trainer {
     size_t n_vec;
     term *terms;
     size_t n_terms;
+    term view[PROBLEM_MAX_TERMS]; /* the rows of each term this rank trains on */
     train_options opt;
     gsl_rng *rng;
     /* per term: workspace, scaled inputs, channel output and gradient */
