@@ -40,8 +40,9 @@ typedef struct pde_case {
 static const pde_case cases[] = {
     /* measured 3.2e-2 */
     {"poisson2d", SHORT "--set points.interior=400 --set points.boundary=120", CHECK_EXACT, 1e-1},
-    /* measured 1.6e-4 */
-    {"robin1d", SHORT "--set points.interior=500", CHECK_EXACT, 5e-4},
+    /* measured 1.6e-4 (3.6e-4 in the SANITIZE=1 build, whose rounding
+     * differs) */
+    {"robin1d", SHORT "--set points.interior=500", CHECK_EXACT, 1e-3},
     /* measured 2.5e-3 */
     {"reaction_diffusion", SHORT "--set points.interior=500", CHECK_EXACT, 8e-3},
     /* measured 1.0e-2 */
