@@ -22,16 +22,19 @@ B        = build
 SANFLAGS =
 endif
 
-PKGS      = gsl openblas libconfig libmatheval liblbfgs hdf5 libxsmm sleef
+PKGS      = gsl openblas libconfig libmatheval liblbfgs hdf5 fftw3 libxsmm sleef
+# SuiteSparse (KLU) and SUNDIALS (IDA) ship no .pc files in Debian 12.
+REF_LIBS  = -lsundials_ida -lsundials_sunlinsolklu -lsundials_sunmatrixsparse \
+            -lsundials_nvecserial -lklu
 WARN      = -Wall -Wextra -Wpedantic
 CFLAGS   ?= -O2 -g
 ALLCFLAGS = -std=c11 $(WARN) -fopenmp -fPIC $(SANFLAGS) $(CFLAGS)
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DPINN_VERSION='"$(VERSION)"' -Inets -Ilosses -Isolver
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DPINN_VERSION='"$(VERSION)"' -Inets -Ilosses -Isolver -I/usr/include/suitesparse
 # nets/: libxsmm's JIT small products and SLEEF's vector sin/cos (docs/performance.md)
 CPPFLAGS += -DPINN_HAVE_LIBXSMM -DPINN_HAVE_SLEEF
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 # GSL's .pc names gslcblas; OpenBLAS provides CBLAS instead.
-PKG_LIBS   = -lhdf5_hl $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS))) -lm
+PKG_LIBS   = -lhdf5_hl $(REF_LIBS) $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS))) -lm
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS   = $(shell pkg-config --libs check)
 LDFLAGS  += -fopenmp $(SANFLAGS)

@@ -38,7 +38,7 @@ int pl_softmax_xent(double *loss, double *grad_logits, const double *logits,
         }
     }
     *loss = s / (double)B;
-    return PL_OK;
+    return pl_result(loss);
 }
 
 int pl_bce_logits(double *loss, double *grad_logits, const double *logits,
@@ -62,7 +62,7 @@ int pl_bce_logits(double *loss, double *grad_logits, const double *logits,
             grad_logits[i] = (pl_sigmoid(z) - y) / (double)n;
     }
     *loss = s / (double)n;
-    return PL_OK;
+    return pl_result(loss);
 }
 
 int pl_hinge_multiclass(double *loss, double *grad_logits, const double *logits,
@@ -95,7 +95,7 @@ int pl_hinge_multiclass(double *loss, double *grad_logits, const double *logits,
         }
     }
     *loss = s / (double)B;
-    return PL_OK;
+    return pl_result(loss);
 }
 
 int pl_focal_logits(double *loss, double *grad_logits, const double *logits,
@@ -128,5 +128,5 @@ int pl_focal_logits(double *loss, double *grad_logits, const double *logits,
         }
     }
     *loss = s / (double)n;
-    return PL_OK;
+    return pl_result(loss);
 }

@@ -27,7 +27,7 @@ int pl_sum_to(double *loss, double *grad, const double *x, size_t n,
     if (grad)
         for (size_t i = 0; i < n; i++)
             grad[i] = 2.0 * s;
-    return PL_OK;
+    return pl_result(loss);
 }
 
 int pl_nonneg(double *loss, double *grad, const double *x, size_t n)
@@ -43,7 +43,7 @@ int pl_nonneg(double *loss, double *grad, const double *x, size_t n)
             grad[i] = -2.0 * v / (double)n;
     }
     *loss = s / (double)n;
-    return PL_OK;
+    return pl_result(loss);
 }
 
 int pl_bounds(double *loss, double *grad, const double *x, size_t n,
@@ -62,7 +62,7 @@ int pl_bounds(double *loss, double *grad, const double *x, size_t n,
             grad[i] = 2.0 * (hi - lo) / (double)n;
     }
     *loss = s / (double)n;
-    return PL_OK;
+    return pl_result(loss);
 }
 
 int pl_monotonic(double *loss, double *grad, const double *x, size_t n,
@@ -87,7 +87,7 @@ int pl_monotonic(double *loss, double *grad, const double *x, size_t n,
         }
     }
     *loss = s * c;
-    return PL_OK;
+    return pl_result(loss);
 }
 
 int pl_boundary_values(double *loss, double *grad, const double *pred, size_t n,
@@ -114,7 +114,7 @@ int pl_boundary_values(double *loss, double *grad, const double *pred, size_t n,
             grad[idx[j]] += 2.0 * d / (double)m;
     }
     *loss = s / (double)m;
-    return PL_OK;
+    return pl_result(loss);
 }
 
 int pl_symmetry(double *loss, double *grad_f, double *grad_f_flip,
@@ -135,7 +135,7 @@ int pl_symmetry(double *loss, double *grad_f, double *grad_f_flip,
             grad_f_flip[i] = -2.0 * d;
     }
     *loss = s;
-    return PL_OK;
+    return pl_result(loss);
 }
 
 int pl_smoothness(double *loss, double *grad, const double *x, size_t n)
@@ -157,7 +157,7 @@ int pl_smoothness(double *loss, double *grad, const double *x, size_t n)
         }
     }
     *loss = s * c;
-    return PL_OK;
+    return pl_result(loss);
 }
 
 int pl_conservation(double *loss, double *grad_in, double *grad_out,
@@ -181,5 +181,5 @@ int pl_conservation(double *loss, double *grad_in, double *grad_out,
         grad_in[i] = 2.0 * s;
     for (size_t i = 0; grad_out && i < n_out; i++)
         grad_out[i] = -2.0 * s;
-    return PL_OK;
+    return pl_result(loss);
 }

@@ -29,7 +29,7 @@ int pl_perceptual(double *loss, double *const *grad_a, const double *const *a,
         s += c * sl;
     }
     *loss = s;
-    return PL_OK;
+    return pl_result(loss);
 }
 
 int pl_gram(double *gram, const double *feat, size_t C, size_t HW)
@@ -111,5 +111,5 @@ int pl_style(double *loss, double *const *grad_feat, const double *const *feat,
         s += scale * sl;
     }
     *loss = s;
-    return PL_OK;
+    return pl_result(loss);
 }

@@ -39,7 +39,7 @@ int pl_triplet(double *loss, double *grad_anchor, double *grad_pos,
         }
     }
     *loss = s / (double)B;
-    return PL_OK;
+    return pl_result(loss);
 }
 
 int pl_contrastive(double *loss, double *grad_x1, double *grad_x2,
@@ -81,7 +81,7 @@ int pl_contrastive(double *loss, double *grad_x1, double *grad_x2,
         }
     }
     *loss = s / (double)B;
-    return PL_OK;
+    return pl_result(loss);
 }
 
 int pl_infonce(double *loss, double *grad_q, double *grad_pos, double *grad_neg,
@@ -127,7 +127,7 @@ int pl_infonce(double *loss, double *grad_q, double *grad_pos, double *grad_neg,
                 grad_neg[j * D + i] = p * q[i] / T;
         }
     }
-    return PL_OK;
+    return pl_result_grads(loss, grad_q, D, grad_pos, D, grad_neg, N * D);
 }
 
 /* Row-wise cross-entropy of S = a b^T / T with the diagonal as target,
@@ -190,5 +190,5 @@ int pl_infonce_batch(double *loss, double *grad_q, double *grad_k,
     if (symmetric) /* columns of q k^T are the rows of k q^T */
         s += infonce_rows(grad_k, grad_q, k, q, B, D, T, c);
     *loss = s;
-    return PL_OK;
+    return pl_result_grads(loss, grad_q, B * D, grad_k, B * D, NULL, 0);
 }

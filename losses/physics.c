@@ -33,7 +33,7 @@ int pl_ode_residual(double *loss, double *grad_dydt, double *grad_y,
         }
     }
     *loss = s / (double)(N * m);
-    return PL_OK;
+    return pl_result(loss);
 }
 
 int pl_residual_mse(double *loss, double *grad_r, const double *r, size_t n)
@@ -50,5 +50,5 @@ int pl_residual_mse(double *loss, double *grad_r, const double *r, size_t n)
             grad_r[i] = 2.0 * r[i] / (double)n;
     }
     *loss = s / (double)n;
-    return PL_OK;
+    return pl_result(loss);
 }

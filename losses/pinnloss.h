@@ -11,7 +11,9 @@
  *  - Return PL_OK; PL_EINVAL for a NULL input, a size of 0 where it has no
  *    meaning, a label out of range or a bad parameter (non-finite, or outside
  *    its stated range); PL_ENAN when an input array holds a NaN or an Inf.
- *    On any error nothing is written.
+ *    On these errors nothing is written. PL_ERANGE when the inputs are finite
+ *    but the loss overflows to Inf or NaN (|x| ~ 1e200 in a squared loss,
+ *    a temperature of 1e-300): the outputs are then written and not usable.
  *  - No loss allocates memory, and the library has no global state: every
  *    function is reentrant. Only pl_weighting_alloc allocates.
  *  - "mean" divides by the number of terms named in the formula.
@@ -24,7 +26,7 @@
 extern "C" {
 #endif
 
-enum { PL_OK = 0, PL_EINVAL = 1, PL_ENAN = 2, PL_ENOMEM = 3 };
+enum { PL_OK = 0, PL_EINVAL = 1, PL_ENAN = 2, PL_ENOMEM = 3, PL_ERANGE = 4 };
 
 /* Returns the library version, e.g. "0.1.0" (a static string). */
 const char *pl_version(void);

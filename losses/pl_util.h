@@ -26,6 +26,24 @@ static inline int pl_check(const double *x, size_t n)
     return pl_finite(x, n) ? PL_OK : PL_ENAN;
 }
 
+/* The return of a loss whose inputs were finite: PL_ERANGE when the result
+ * overflowed anyway (|x| ~ 1e200 squared, a temperature of 1e-300). */
+static inline int pl_result(const double *loss)
+{
+    return isfinite(*loss) ? PL_OK : PL_ERANGE;
+}
+
+/* pl_result, and the same for up to three gradients (NULL: not computed),
+ * for losses whose gradients can overflow while the loss does not (a
+ * division by a temperature). */
+static inline int pl_result_grads(const double *loss, const double *g1, size_t n1,
+                                  const double *g2, size_t n2, const double *g3, size_t n3)
+{
+    if ((g1 && !pl_finite(g1, n1)) || (g2 && !pl_finite(g2, n2)) || (g3 && !pl_finite(g3, n3)))
+        return PL_ERANGE;
+    return pl_result(loss);
+}
+
 /* log(1 + exp(z)) without overflow or loss of precision for large |z|. */
 static inline double pl_softplus(double z)
 {

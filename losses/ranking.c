@@ -27,7 +27,7 @@ int pl_margin_ranking(double *loss, double *grad_pos, double *grad_neg,
             grad_neg[i] = g;
     }
     *loss = s / (double)n;
-    return PL_OK;
+    return pl_result(loss);
 }
 
 int pl_listnet(double *loss, double *grad_scores, const double *scores,
@@ -50,7 +50,7 @@ int pl_listnet(double *loss, double *grad_scores, const double *scores,
             grad_scores[i] = exp(scores[i] - lse_s) - p;
     }
     *loss = lse_s - ps;
-    return PL_OK;
+    return pl_result(loss);
 }
 
 int pl_listmle(double *loss, double *grad_scores, const double *scores,
@@ -76,7 +76,7 @@ int pl_listmle(double *loss, double *grad_scores, const double *scores,
     }
     *loss = s;
     if (!grad_scores)
-        return PL_OK;
+        return pl_result(loss);
     /* dL/ds[order[k]] = -1 + sum_{i<=k} exp(s - lse_i) = -1 + exp(s - lse_k) A_k
      * with A_k = sum_{i<=k} exp(lse_k - lse_i) <= k+1 (lse_i decreases). */
     double A = 0.0, prev = 0.0;
@@ -86,5 +86,5 @@ int pl_listmle(double *loss, double *grad_scores, const double *scores,
         prev = l;
         grad_scores[order[k]] = -1.0 + exp(scores[order[k]] - l) * A;
     }
-    return PL_OK;
+    return pl_result(loss);
 }

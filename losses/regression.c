@@ -28,7 +28,7 @@ int pl_mse(double *loss, double *grad_pred, const double *pred,
             grad_pred[i] = 2.0 * d / (double)n;
     }
     *loss = s / (double)n;
-    return PL_OK;
+    return pl_result(loss);
 }
 
 int pl_mae(double *loss, double *grad_pred, const double *pred,
@@ -45,7 +45,7 @@ int pl_mae(double *loss, double *grad_pred, const double *pred,
             grad_pred[i] = (d > 0 ? 1.0 : d < 0 ? -1.0 : 0.0) / (double)n;
     }
     *loss = s / (double)n;
-    return PL_OK;
+    return pl_result(loss);
 }
 
 int pl_huber(double *loss, double *grad_pred, const double *pred,
@@ -70,7 +70,7 @@ int pl_huber(double *loss, double *grad_pred, const double *pred,
             grad_pred[i] = g / (double)n;
     }
     *loss = s / (double)n;
-    return PL_OK;
+    return pl_result(loss);
 }
 
 int pl_logcosh(double *loss, double *grad_pred, const double *pred,
@@ -88,5 +88,5 @@ int pl_logcosh(double *loss, double *grad_pred, const double *pred,
             grad_pred[i] = tanh(d) / (double)n;
     }
     *loss = s / (double)n;
-    return PL_OK;
+    return pl_result(loss);
 }

@@ -11,6 +11,7 @@ const char *pl_strerror(int code)
     case PL_EINVAL: return "invalid argument (NULL, size or parameter)";
     case PL_ENAN: return "input holds NaN or Inf";
     case PL_ENOMEM: return "out of memory";
+    case PL_ERANGE: return "result overflows (finite inputs, non-finite loss)";
     default: return "unknown error";
     }
 }

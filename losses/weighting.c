@@ -158,7 +158,7 @@ int pl_weighting_combine(const pl_weighting *w, double *total,
             s += w->lambda[k] * losses[k];
     }
     *total = s;
-    return PL_OK;
+    return pl_result(total);
 }
 
 int pl_weighting_param_grad(const pl_weighting *w, double *grad,

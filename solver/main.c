@@ -230,6 +230,9 @@ int main(int argc, char **argv)
 {
     setlocale(LC_NUMERIC, "C");
     gsl_set_error_handler_off(); /* GSL's default handler aborts; we check codes */
+    /* A file size limit (ulimit -f) makes write fail with EFBIG, reported
+     * like a full disk, instead of killing the process mid-write. */
+    signal(SIGXFSZ, SIG_IGN);
     /* Threads come from OpenMP over points; OpenBLAS's own threads on these
      * small products only fight them (measured: 3.5x slower per step). */
     openblas_set_num_threads(1);

@@ -420,17 +420,26 @@ int run_job(const run_args *a)
 
     status = 1; /* from here on a failure is the run's, not the config's */
     const char *run_status = "ok";
-    char run_why[512];
+    char run_why[512], ref_why[ERRCAP + 32] = "";
     /* The reference comes first, so every checkpoint is a complete result. */
     double ref_seconds = 0.0;
     char method[256] = "";
-    if (cfg_bool(c, "reference.enabled")) {
+    /* an inverse problem's reference needs the constants behind the data */
+    int ref_possible = p->unk.n == 0 || p->unk.has_truth;
+    if (cfg_bool(c, "reference.enabled") && !ref_possible)
+        fprintf(a->errs, "pinn: note: no reference solution: the unknowns have no "
+                         "problem.unknowns.true_values to solve with\n");
+    if (cfg_bool(c, "reference.enabled") && ref_possible) {
         ref = malloc(nu * sizeof *ref);
         double t0 = now_seconds();
         if (!ref || p->type->reference(p, c, &g, ref, method, sizeof method, err, sizeof err)) {
+            /* The run's failure, not a footnote: it is the file's status
+             * and the exit status (1) unless something worse happens. */
+            snprintf(ref_why, sizeof ref_why, "reference failed: %s", ref ? err : "out of memory");
             fprintf(a->errs, "pinn: reference solution failed: %s\n", ref ? err : "out of memory");
             free(ref);
             ref = NULL;
+            run_status = ref_why;
         }
         ref_seconds = now_seconds() - t0;
     }
@@ -563,6 +572,8 @@ int run_job(const run_args *a)
             print_errors(a->out, "network vs exact", u, exact, nu, train_s);
         if (ref && exact)
             print_errors(a->out, "reference vs exact", ref, exact, nu, ref_seconds);
+        if (ref && method[0])
+            fprintf(a->out, "  reference: %s (%.3g s)\n", method, ref_seconds);
         if (tr && p->unk.n > 0) {
             unknowns_set_raw(&p->unk, net->params + net->n_params);
             unknowns_report(&p->unk, a->out);

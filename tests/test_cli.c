@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include "check_main.h"
 
 /* Runs `$PINN args`, captures stdout+stderr into buf, returns exit status. */
@@ -69,6 +71,19 @@ START_TEST(bad_commands_are_usage_errors)
     ck_assert_ptr_nonnull(strstr(out, "/nonexistent.cfg: cannot read"));
     ck_assert_int_eq(run_pinn("info /nonexistent.h5", out, sizeof out), 1);
     ck_assert_int_eq(run_pinn("eval README.md 1,2", out, sizeof out), 1);
+    /* issue 19: HDF5 inputs that are not regular files are refused at once */
+    ck_assert_int_eq(run_pinn("info /dev/zero", out, sizeof out), 1);
+    ck_assert_ptr_nonnull(strstr(out, "'/dev/zero' is not a regular file"));
+    char fifo[] = "/tmp/pinn-cli-fifo-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(fifo));
+    char path[64], args[128];
+    snprintf(path, sizeof path, "%s/f.h5", fifo);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    snprintf(args, sizeof args, "eval %s 1,2", path);
+    ck_assert_int_eq(run_pinn(args, out, sizeof out), 1);
+    ck_assert_ptr_nonnull(strstr(out, "is not a regular file"));
+    unlink(path);
+    rmdir(fifo);
 }
 END_TEST
 

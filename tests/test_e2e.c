@@ -11,45 +11,9 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "e2e_util.h"
 #include "io/h5io.h"
 
-static char tmpdir[256];
-
-static void make_tmpdir(void)
-{
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/pinn-e2e-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void remove_tmpdir(void)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-/* Runs `$PINN args`, output into buf; returns the exit status. */
-static int run_pinn(const char *args, char *buf, size_t cap)
-{
-    const char *bin = getenv("PINN");
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin ? bin : "./pinn", args);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t len = 0, got;
-    while ((got = fread(buf + len, 1, cap - 1 - len, p)) > 0 && len + 1 < cap)
-        len += got;
-    buf[len] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static double attr(h5in *f, const char *obj, const char *name)
-{
-    double v = NAN;
-    ck_assert_msg(h5in_attr_double(f, obj, name, &v) == 0, "%s@%s: %s", obj, name, h5in_error(f));
-    return v;
-}
 
 /* One config with the overrides that make it short and the bound its rel
  * L2 error against the exact solution (or the GSL reference when there is

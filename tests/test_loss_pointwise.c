@@ -382,6 +382,30 @@ START_TEST(physics_gradients_and_errors)
 }
 END_TEST
 
+/* Issue 19: finite inputs whose loss overflows return PL_ERANGE, not inf
+ * or nan with PL_OK; the same losses on ordinary inputs still succeed. */
+START_TEST(overflow_is_an_error)
+{
+    double loss, g[4], g2[4], g3[8];
+    const double big[2] = {1e200, -1e200}, zero[2] = {0.0, 0.0}, one[2] = {1.0, 0.5};
+    ck_assert_int_eq(pl_mse(&loss, g, big, zero, 2), PL_ERANGE);
+    ck_assert_int_eq(pl_residual_mse(&loss, g, big, 2), PL_ERANGE);
+    ck_assert_int_eq(pl_mse(&loss, g, one, zero, 2), PL_OK);
+    const double huge[2] = {1.7e308, -1.7e308};
+    ck_assert_int_eq(pl_mae(&loss, g, huge, (const double[]){-1.7e308, 1.7e308}, 2), PL_ERANGE);
+    /* logits q.k / T overflow; and with small logits only the gradients
+     * (d0 k / T) do */
+    const double q[2] = {1e5, 1e5}, pos[2] = {1e4, 1e4}, neg[4] = {1e4, 0.0, 0.0, 1e4};
+    ck_assert_int_eq(pl_infonce(&loss, g, g2, g3, q, pos, neg, 2, 2, 1e-300), PL_ERANGE);
+    const double qs[2] = {1e-8, 0.0}, ps[2] = {1e-8, 1e300}, ns[2] = {0.0, 0.0};
+    ck_assert_int_eq(pl_infonce(&loss, g, g2, g3, qs, ps, ns, 1, 2, 1e-10), PL_ERANGE);
+    ck_assert(isfinite(loss));
+    ck_assert_int_eq(pl_infonce(&loss, g, g2, g3, q, pos, neg, 2, 2, 0.1), PL_OK);
+    ck_assert_int_eq(pl_infonce_batch(&loss, g, g2, neg, neg, 2, 2, 1e-305, 1), PL_ERANGE);
+    ck_assert_str_eq(pl_strerror(PL_ERANGE), "result overflows (finite inputs, non-finite loss)");
+}
+END_TEST
+
 static Suite *loss_pointwise_suite(void)
 {
     Suite *s = suite_create("loss_pointwise");
@@ -400,6 +424,7 @@ static Suite *loss_pointwise_suite(void)
     tcase_add_test(tc, adversarial_stable_and_errors);
     tcase_add_test(tc, ode_residual_by_hand);
     tcase_add_test(tc, physics_gradients_and_errors);
+    tcase_add_test(tc, overflow_is_an_error);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -311,6 +311,56 @@ START_TEST(slots_and_grid)
 }
 END_TEST
 
+/* ---- every sampler fills every point set in 3 inputs -------------------- */
+
+static const char *const sampler_names[] = {"uniform", "lhs", "sobol", "halton", "grid"};
+
+START_TEST(samplers_fill_every_set)
+{
+    char over[64];
+    snprintf(over, sizeof over, "points.sampler=\"%s\"", sampler_names[_i]);
+    const char *const overs[] = {over, "points.interior=64", "points.boundary=64",
+                                 "points.initial=16"};
+    cfg *c = run_config_load("t.cfg", box3_text, overs, 4, err, sizeof err);
+    ck_assert_msg(c != NULL, "%s", err);
+    problem *p = problem_create(c, err, sizeof err);
+    ck_assert_msg(p != NULL, "%s", err);
+    const pde *d = pde_of(p);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    term terms[PROBLEM_MAX_TERMS];
+    size_t nt = 0;
+    ck_assert_msg(problem_build_terms(p, c, rng, terms, &nt, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(nt, 3);
+    for (size_t k = 0; k < nt; k++) {
+        const term *t = &terms[k];
+        ck_assert_uint_gt(t->n, 0);
+        size_t on_side[PDE_MAX_VARS][2] = {{0}};
+        for (size_t i = 0; i < t->n; i++) {
+            size_t at_side = 0;
+            for (size_t v = 0; v < 3; v++) {
+                double xv = t->x[i * 3 + v];
+                ck_assert(xv >= d->lo[v] && xv <= d->hi[v]);
+                if ((int)v != d->time && (xv == d->lo[v] || xv == d->hi[v])) {
+                    at_side++;
+                    on_side[v][xv == d->hi[v]]++;
+                }
+            }
+            if (strcmp(t->name, "initial") == 0)
+                ck_assert_double_eq(t->x[i * 3 + 2], d->lo[2]);
+            if (strcmp(t->name, "boundary") == 0)
+                ck_assert_uint_ge(at_side, 1);
+        }
+        if (strcmp(t->name, "boundary") == 0) /* all four sides carry points */
+            for (size_t v = 0; v < 2; v++)
+                ck_assert(on_side[v][0] > 0 && on_side[v][1] > 0);
+        term_release(&terms[k]);
+    }
+    gsl_rng_free(rng);
+    problem_free(p);
+    cfg_free(c);
+}
+END_TEST
+
 /* ---- mistakes ------------------------------------------------------------ */
 
 typedef struct bad_case {
@@ -417,6 +467,8 @@ static Suite *pde_suite(void)
                         (int)(sizeof exact_configs / sizeof *exact_configs));
     tcase_add_loop_test(tc, objective_gradient, 0, (int)(sizeof grad_texts / sizeof *grad_texts));
     tcase_add_test(tc, slots_and_grid);
+    tcase_add_loop_test(tc, samplers_fill_every_set, 0,
+                        (int)(sizeof sampler_names / sizeof *sampler_names));
     tcase_add_loop_test(tc, bad_pde, 0, (int)(sizeof bad_cases / sizeof *bad_cases));
     suite_add_tcase(s, tc);
     return s;

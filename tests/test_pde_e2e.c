@@ -14,44 +14,9 @@
 
 #include "burgers_exact.h"
 #include "check_main.h"
+#include "e2e_util.h"
 #include "io/h5io.h"
 
-static char tmpdir[256];
-
-static void make_tmpdir(void)
-{
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/pinn-pde-e2e-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void remove_tmpdir(void)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static int run_pinn(const char *args, char *buf, size_t cap)
-{
-    const char *bin = getenv("PINN");
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin ? bin : "./pinn", args);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t len = 0, got;
-    while ((got = fread(buf + len, 1, cap - 1 - len, p)) > 0 && len + 1 < cap)
-        len += got;
-    buf[len] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static double attr(h5in *f, const char *obj, const char *name)
-{
-    double v = NAN;
-    ck_assert_msg(h5in_attr_double(f, obj, name, &v) == 0, "%s@%s: %s", obj, name, h5in_error(f));
-    return v;
-}
 
 static double *read_all(h5in *f, const char *path, size_t *rank, size_t dims[])
 {
@@ -230,6 +195,44 @@ START_TEST(result_layout)
 }
 END_TEST
 
+/* A pde run stopped at step 60 (SIGTERM through PINN_TEST_STOP_AT_STEP)
+ * and resumed gives the parameters of the straight run bit for bit, with
+ * resampling and a weighting scheme on. */
+START_TEST(resume_is_bit_identical)
+{
+    char args[2048], out[65536], a_path[512], b_path[512];
+    make_tmpdir();
+    snprintf(a_path, sizeof a_path, "%s/straight.h5", tmpdir);
+    snprintf(b_path, sizeof b_path, "%s/cut.h5", tmpdir);
+    const char *sets = "--set train.lbfgs.iterations=0 --set points.interior=200 "
+                       "--set points.resample_every=20 --set loss.weighting=\\\"dwa\\\" "
+                       "--set train.adam.iterations=120 --quiet --threads 1";
+    snprintf(args, sizeof args, "run configs/reaction_diffusion.cfg %s -o %s", sets, a_path);
+    ck_assert_msg(run_pinn(args, out, sizeof out) == 0, "%s", out);
+    snprintf(args, sizeof args,
+             "run configs/reaction_diffusion.cfg %s -o %s", sets, b_path);
+    setenv("PINN_TEST_STOP_AT_STEP", "60", 1);
+    int rc = run_pinn(args, out, sizeof out);
+    unsetenv("PINN_TEST_STOP_AT_STEP");
+    ck_assert_msg(rc == 143, "%d: %s", rc, out);
+    snprintf(args, sizeof args, "run configs/reaction_diffusion.cfg %s --resume %s", sets, b_path);
+    ck_assert_msg(run_pinn(args, out, sizeof out) == 0, "%s", out);
+    char err[512];
+    h5in *a = h5in_open(a_path, err, sizeof err), *b = h5in_open(b_path, err, sizeof err);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    size_t rank, na, nb;
+    double *pa = read_all(a, "/model/params", &rank, &na), *pb = read_all(b, "/model/params", &rank, &nb);
+    ck_assert_uint_eq(na, nb);
+    ck_assert_msg(memcmp(pa, pb, na * sizeof *pa) == 0, "resumed parameters differ");
+    free(pa);
+    free(pb);
+    h5in_close(a);
+    h5in_close(b);
+    remove_tmpdir();
+}
+END_TEST
+
 static Suite *pde_e2e_suite(void)
 {
     Suite *s = suite_create("pde_e2e");
@@ -237,6 +240,7 @@ static Suite *pde_e2e_suite(void)
     tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, pde_config_within_bound, 0, (int)(sizeof cases / sizeof *cases));
     tcase_add_test(tc, result_layout);
+    tcase_add_test(tc, resume_is_bit_identical);
     suite_add_tcase(s, tc);
     return s;
 }

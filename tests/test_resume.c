@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <hdf5.h>
+
 #include "check_main.h"
 #include "io/h5io.h"
 #include "io/output.h"
@@ -332,6 +334,153 @@ START_TEST(resume_refuses_another_network)
 }
 END_TEST
 
+/* Issue 19 item 7: a reference that fails (y' = y^2, y(0) = 1 blows up at
+ * t = 1) is the run's failure: exit status 1, and the file's status says
+ * so (it said "ok" and exited 0). The network's result is still written. */
+START_TEST(failed_reference_is_reported)
+{
+    write_file("blowup.cfg",
+               "problem = { type = \"ode\"; t = [0.0, 2.0]; variables = [\"y\"];\n"
+               "  rhs = [\"y^2\"]; initial = [1.0]; };\n"
+               "network = { hidden = [4]; };\npoints = { interior = 16; };\n"
+               "train = { adam = { iterations = 5; }; lbfgs = { iterations = 0; }; };\n"
+               "output = { nt = 11; };\n");
+    char out[8192];
+    ck_assert_int_eq(run_pinn(NULL, "blowup.cfg -o b.h5", out, sizeof out), 1);
+    ck_assert_msg(strstr(out, "reference solution failed"), "%s", out);
+    h5in *f = open_result("b.h5");
+    char *status = attr_string(f, "/", "status");
+    ck_assert_msg(strncmp(status, "reference failed: ", 18) == 0, "status '%s'", status);
+    free(status);
+    ck_assert(h5in_exists(f, "/solution"));
+    h5in_close(f);
+}
+END_TEST
+
+/* Issue 19 item 6: a write that fails (here a file size limit, as a full
+ * disk would) is one line and exit status 1, the previous file is kept and
+ * no temporary is left (it ended in SIGSEGV inside HDF5's close at exit). */
+START_TEST(failed_write_keeps_previous_file)
+{
+    char out[8192];
+    const char *quick = "logistic.cfg -o full.h5 --set train.adam.iterations=5 "
+                        "--set train.lbfgs.iterations=0 --set reference.enabled=false";
+    ck_assert_int_eq(run_pinn(NULL, quick, out, sizeof out), 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/full.h5", dir);
+    struct stat before, after;
+    ck_assert_int_eq(stat(path, &before), 0);
+    ck_assert_int_gt(before.st_size, 30 * 1024);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cd '%s' && ulimit -f 30 && %s run %s --seed 7 --quiet 2>&1", dir,
+             pinn(), quick);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t len = fread(out, 1, sizeof out - 1, p);
+    out[len] = '\0';
+    int st = pclose(p);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1, "status %d: %s", st, out);
+    ck_assert_msg(strstr(out, "File too large") != NULL, "%s", out);
+    ck_assert_msg(len > 0 && strchr(out, '\n') == out + len - 1, "want one line: %s", out);
+    ck_assert_int_eq(stat(path, &after), 0);
+    ck_assert(after.st_size == before.st_size && after.st_mtime == before.st_mtime);
+    DIR *d = opendir(dir);
+    ck_assert_ptr_nonnull(d);
+    for (struct dirent *e; (e = readdir(d));)
+        ck_assert_msg(!strstr(e->d_name, ".tmp."), "left %s", e->d_name);
+    closedir(d);
+}
+END_TEST
+
+/* Runs `$PINN cmd` (info, eval) in dir; returns the exit status, or -1 - signal. */
+static int run_inspect(const char *cmd, char *buf, size_t cap)
+{
+    char line[2048];
+    snprintf(line, sizeof line, "cd '%s' && PINN_TEST_H5_SECONDS=10 %s %s 2>&1 >/dev/null", dir,
+             pinn(), cmd);
+    FILE *p = popen(line, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t len = fread(buf, 1, cap - 1, p);
+    buf[len] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? (WEXITSTATUS(st) >= 128 ? 128 - WEXITSTATUS(st) : WEXITSTATUS(st)) : -1;
+}
+
+static void copy_file(const char *from, const char *to, unsigned seed, int n_damage)
+{
+    char a[512], b[512];
+    snprintf(a, sizeof a, "%s/%s", dir, from);
+    snprintf(b, sizeof b, "%s/%s", dir, to);
+    FILE *f = fopen(a, "rb");
+    ck_assert_ptr_nonnull(f);
+    static unsigned char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    ck_assert(n > 0 && n < sizeof buf);
+    unsigned long long x = seed * 6364136223846793005ull + 1442695040888963407ull;
+    for (int k = 0; k < n_damage; k++) { /* random bytes at random places */
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        size_t at = (size_t)(x >> 33) % n;
+        for (int j = 0; j < 4 && at + (size_t)j < n; j++)
+            buf[at + (size_t)j] = (unsigned char)(x >> (8 * j));
+    }
+    f = fopen(b, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(buf, 1, n, f), n);
+    fclose(f);
+}
+
+/* Issue 19 item 10 and the corrupted-file part: a checkpoint whose
+ * parameters are NaN is refused by --resume and by eval (they used to go
+ * on, printing nan with status 0), and no damaged copy of a result file
+ * crashes info, eval or --resume (libhdf5 1.10 itself crashes or loops on
+ * some: that read runs in a child and the answer is "corrupt file"). */
+START_TEST(nonfinite_and_corrupt_files_are_refused)
+{
+    char out[8192];
+    ck_assert_int_eq(run_pinn("PINN_TEST_STOP_AT_STEP=600", "logistic.cfg -o cut.h5", out,
+                              sizeof out), 143);
+    copy_file("cut.h5", "nan.h5", 0, 0);
+    char path[512];
+    snprintf(path, sizeof path, "%s/nan.h5", dir);
+    hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    ck_assert_int_ge(f, 0);
+    hid_t d = H5Dopen2(f, "/model/params", H5P_DEFAULT);
+    ck_assert_int_ge(d, 0);
+    hid_t space = H5Dget_space(d);
+    hssize_t np = H5Sget_simple_extent_npoints(space);
+    double *v = malloc((size_t)np * sizeof *v);
+    ck_assert_int_ge(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v), 0);
+    v[np / 2] = NAN;
+    ck_assert_int_ge(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v), 0);
+    free(v);
+    H5Sclose(space);
+    H5Dclose(d);
+    H5Fclose(f);
+    ck_assert_int_eq(run_pinn(NULL, "logistic.cfg --resume nan.h5", out, sizeof out), 2);
+    ck_assert_msg(strstr(out, "--resume nan.h5: /model/params holds a non-finite value"), "%s",
+                  out);
+    ck_assert_int_eq(run_inspect("eval nan.h5 0.5", out, sizeof out), 1);
+    ck_assert_msg(strstr(out, "/model/params holds a non-finite value"), "%s", out);
+
+    int refused = 0;
+    for (unsigned seed = 1; seed <= 30; seed++) {
+        copy_file("cut.h5", "bad.h5", seed, 1 + (int)(seed % 4) * 8);
+        int rc = run_inspect("info bad.h5", out, sizeof out);
+        ck_assert_msg(rc == 0 || rc == 1, "seed %u: pinn info exit %d: %s", seed, rc, out);
+        rc = run_inspect("eval bad.h5 0.5", out, sizeof out);
+        ck_assert_msg(rc == 0 || rc == 1, "seed %u: pinn eval exit %d: %s", seed, rc, out);
+        refused += rc == 1;
+        if (seed % 5 == 0) {
+            rc = run_pinn("PINN_TEST_H5_SECONDS=10", "logistic.cfg --resume bad.h5 -o r.h5", out,
+                          sizeof out);
+            ck_assert_msg(rc == 0 || rc == 2, "seed %u: --resume exit %d: %s", seed, rc, out);
+        }
+    }
+    ck_assert_int_gt(refused, 0);
+}
+END_TEST
+
 /* Starts `$PINN run args` in dir; returns its pid. */
 static pid_t spawn_pinn(const char *args)
 {
@@ -577,6 +726,9 @@ static Suite *resume_suite(void)
     tcase_add_test(tc, stale_temporaries_are_removed);
     tcase_add_test(tc, divergence_stops_with_last_finite_model);
     tcase_add_test(tc, divergence_recovers_with_half_lr);
+    tcase_add_test(tc, nonfinite_and_corrupt_files_are_refused);
+    tcase_add_test(tc, failed_reference_is_reported);
+    tcase_add_test(tc, failed_write_keeps_previous_file);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -164,8 +164,72 @@ static const char *architecture_differs(h5in *f, ck_data *d, trainer *tr, char *
     return NULL;
 }
 
+/* The first of the restored numbers that cannot be a checkpoint's (NaN or
+ * Inf parameters or moments, a negative second moment, steps out of
+ * order), or NULL. A run that diverges keeps its last finite model, so
+ * only a damaged file has these. */
+static const char *checkpoint_invalid(const ck_data *d, const train_checkpoint *ck, size_t np,
+                                      size_t n_weighting, size_t n_rec)
+{
+    for (size_t i = 0; i < np; i++) {
+        if (!isfinite(d->params[i]))
+            return "/model/params holds a non-finite value";
+        if (!isfinite(d->m[i]))
+            return "/model/adam_m holds a non-finite value";
+        if (!isfinite(d->v[i]) || d->v[i] < 0)
+            return "/model/adam_v holds a negative or non-finite value";
+    }
+    for (size_t i = 0; i < n_weighting; i++)
+        if (!isfinite(d->weighting[i]))
+            return "/checkpoint/weighting holds a non-finite value";
+    for (size_t i = 0; i < n_rec; i++)
+        if (!isfinite(d->rec_lr[i]) || d->rec_step[i] < 0)
+            return "/history/recovery_* holds a bad value";
+    if (ck->step < 0 || ck->adam_step < 0 || ck->prog.adam_done < 0 || ck->prog.lbfgs_done < 0 ||
+        ck->prog.resamples < 0 || ck->prog.adam_done + ck->prog.lbfgs_done > ck->step)
+        return "/checkpoint has negative or inconsistent step counts";
+    if (ck->prog.phase < TRAIN_PHASE_ADAM || ck->prog.phase > TRAIN_PHASE_DONE)
+        return "/checkpoint has an unknown phase";
+    if (!isfinite(ck->prog.lr_factor) || !(ck->prog.lr_factor > 0) || !isfinite(ck->seconds) ||
+        ck->seconds < 0)
+        return "/checkpoint has a bad lr_factor or seconds";
+    return NULL;
+}
+
+static int checkpoint_read(const char *path, const cfg *c, unsigned long seed, trainer *tr,
+                           FILE *warn, char *err, size_t errcap);
+
+typedef struct probe_ctx {
+    const char *path;
+    const cfg *c;
+    unsigned long seed;
+    trainer *tr;
+} probe_ctx;
+
+static int checkpoint_probe(void *ctx, char *err, size_t errcap)
+{
+    probe_ctx *k = ctx;
+    return checkpoint_read(k->path, k->c, k->seed, k->tr, NULL, err, errcap);
+}
+
 int checkpoint_load(const char *path, const cfg *c, unsigned long seed, trainer *tr, FILE *warn,
                     char *err, size_t errcap)
+{
+    /* First in a child process: a file that crashes libhdf5 is "corrupt". */
+    probe_ctx k = {path, c, seed, tr};
+    char why[1024];
+    if (h5io_isolated(path, checkpoint_probe, &k, why, sizeof why)) {
+        if (strncmp(why, "--resume ", 9) == 0)
+            snprintf(err, errcap, "%s", why);
+        else
+            fail(err, errcap, path, "%s", why);
+        return -1;
+    }
+    return checkpoint_read(path, c, seed, tr, warn, err, errcap);
+}
+
+static int checkpoint_read(const char *path, const cfg *c, unsigned long seed, trainer *tr,
+                           FILE *warn, char *err, size_t errcap)
 {
     char why[512];
     h5in *f = h5in_open(path, why, sizeof why);
@@ -234,7 +298,12 @@ int checkpoint_load(const char *path, const cfg *c, unsigned long seed, trainer 
         fail(err, errcap, path, "its random state has %lld bytes in %zu words", rng_bytes, n_rng);
         goto done;
     }
-    ck.prog.phase = (int)phase;
+    ck.prog.phase = phase < 0 || phase > 100 ? -1 : (int)phase;
+    const char *bad = checkpoint_invalid(&d, &ck, np, trainer_weighting_state_size(tr), n_rec);
+    if (bad) {
+        fail(err, errcap, path, "%s: a corrupt file, refused", bad);
+        goto done;
+    }
     ck.adam_m = d.m;
     ck.adam_v = d.v;
     ck.weighting = d.weighting;

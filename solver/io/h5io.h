@@ -111,4 +111,14 @@ void h5in_close(h5in *f);
  * or nonzero with the reason in err. */
 int h5io_print_tree(const char *path, FILE *out, char *err, size_t errcap);
 
+/* Runs read(ctx, err, errcap) in a child process (at most H5IO_READ_SECONDS,
+ * or $PINN_TEST_H5_SECONDS) and returns what it returned: 0, or -1 with its
+ * message in err. A child that crashes or hangs - libhdf5 1.10 does on some
+ * corrupted files (SEGV in H5HG_read, overflows in H5Aexists_by_name, endless
+ * loops) - gives -1 and "PATH: corrupt file ...". The read's results stay in
+ * the child: callers run it again in-process once it passed here. */
+#define H5IO_READ_SECONDS 60
+int h5io_isolated(const char *path, int (*read)(void *ctx, char *err, size_t errcap), void *ctx,
+                  char *err, size_t errcap);
+
 #endif

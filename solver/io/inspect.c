@@ -63,7 +63,7 @@ static void print_unknowns(h5in *f, FILE *out)
     h5in_strings_free(names, n);
 }
 
-int inspect_info(const char *path, FILE *out, char *err, size_t errcap)
+static int info_print(const char *path, FILE *out, char *err, size_t errcap)
 {
     h5in *f = h5in_open(path, err, errcap);
     if (!f)
@@ -105,6 +105,26 @@ int inspect_info(const char *path, FILE *out, char *err, size_t errcap)
     return h5io_print_tree(path, out, err, errcap);
 }
 
+/* The whole of `pinn info`, output discarded: run in a child first. */
+static int info_probe(void *ctx, char *err, size_t errcap)
+{
+    FILE *sink = fopen("/dev/null", "w");
+    if (!sink) {
+        snprintf(err, errcap, "cannot open /dev/null");
+        return -1;
+    }
+    int rc = info_print(ctx, sink, err, errcap);
+    fclose(sink);
+    return rc;
+}
+
+int inspect_info(const char *path, FILE *out, char *err, size_t errcap)
+{
+    if (h5io_isolated(path, info_probe, (void *)path, err, errcap))
+        return -1;
+    return info_print(path, out, err, errcap);
+}
+
 /* The saved network and its input scaling. */
 typedef struct saved_model {
     mlp *net;
@@ -119,6 +139,9 @@ static void model_free(saved_model *m)
     free(m->scale);
 }
 
+/* Widths beyond this are not a pinn network (network.hidden allows 4096). */
+#define INSPECT_MAX_WIDTH 65536
+
 static int model_read(const char *path, saved_model *m, char *err, size_t errcap)
 {
     memset(m, 0, sizeof *m);
@@ -132,22 +155,39 @@ static int model_read(const char *path, saved_model *m, char *err, size_t errcap
     int rc = -1;
     if (check_version(f, path, err, errcap))
         goto out;
+    size_t prank = 0, srank = 0, scale_rank = 0, scale_dims[4];
     if (h5in_ints(f, "/model/widths", &w, &rank, dims) || rank != 1 || dims[0] < 2 ||
-        dims[0] > MLP_MAX_LAYERS + 1 || h5in_doubles(f, "/model/params", &params, &rank, pdims) ||
-        h5in_attr_string(f, "/model", "activation", &act_name) ||
-        h5in_doubles(f, "/model/input_shift", &m->shift, &rank, sd) ||
-        h5in_doubles(f, "/model/input_scale", &m->scale, &rank, sd)) {
+        dims[0] > MLP_MAX_LAYERS + 1 || h5in_doubles(f, "/model/params", &params, &prank, pdims) ||
+        prank != 1 || h5in_attr_string(f, "/model", "activation", &act_name) ||
+        h5in_doubles(f, "/model/input_shift", &m->shift, &srank, sd) || srank != 1 ||
+        h5in_doubles(f, "/model/input_scale", &m->scale, &scale_rank, scale_dims) ||
+        scale_rank != 1 || scale_dims[0] != sd[0]) {
         snprintf(err, errcap, "%s: no usable /model (was it written by `pinn run`?)", path);
         goto out;
     }
     size_t width[MLP_MAX_LAYERS + 1];
     for (size_t l = 0; l < dims[0]; l++) {
-        if (w[l] < 1) {
-            snprintf(err, errcap, "%s: /model/widths has a width < 1", path);
+        if (w[l] < 1 || w[l] > INSPECT_MAX_WIDTH) {
+            snprintf(err, errcap, "%s: /model/widths has a width of %lld (corrupt file?)", path,
+                     w[l]);
             goto out;
         }
         width[l] = (size_t)w[l];
     }
+    /* What is read is checked before it is trusted: a NaN model would
+     * evaluate to NaN with exit status 0. */
+    for (size_t i = 0; i < pdims[0]; i++)
+        if (!isfinite(params[i])) {
+            snprintf(err, errcap, "%s: /model/params holds a non-finite value (element %zu): "
+                     "corrupt file or a diverged run", path, i + 1);
+            goto out;
+        }
+    for (size_t j = 0; j < sd[0]; j++)
+        if (!isfinite(m->shift[j]) || !isfinite(m->scale[j]) || m->scale[j] == 0.0) {
+            snprintf(err, errcap, "%s: /model/input_shift or input_scale is not finite and "
+                     "nonzero", path);
+            goto out;
+        }
     const mlp_activation *act = mlp_activation_find(act_name);
     if (!act) {
         snprintf(err, errcap, "%s: unknown activation '%s'", path, act_name);
@@ -191,11 +231,21 @@ static int parse_point(const char *s, double *x, size_t n)
     return *s == '\0' ? 0 : -1;
 }
 
+static int model_probe(void *ctx, char *err, size_t errcap)
+{
+    saved_model m;
+    if (model_read(ctx, &m, err, errcap))
+        return -1;
+    model_free(&m);
+    return 0;
+}
+
 int inspect_eval(const char *path, const char *const *points, size_t n_points, FILE *in,
                  FILE *out, char *err, size_t errcap)
 {
     saved_model m;
-    if (model_read(path, &m, err, errcap))
+    if (h5io_isolated(path, model_probe, (void *)path, err, errcap) ||
+        model_read(path, &m, err, errcap))
         return -1;
     size_t cap = n_points ? n_points : 1024, n = 0;
     double *x = malloc(cap * m.n_in * sizeof *x);

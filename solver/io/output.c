@@ -328,6 +328,13 @@ int output_write(const char *path, const run_result *r, char *err, size_t errcap
             snprintf(path, sizeof path, "/reference/%s", matrix_layout(r) ? "u" : r->p->out_names[k]);
             h5out_attr_string(f, path, "method", r->ref_method);
             h5out_attr_double(f, path, "seconds", r->ref_seconds);
+            /* pde references state their own error (problems/pde_reference.c) */
+            const char *est = strstr(r->ref_method, "error estimate ");
+            if (est)
+                h5out_attr_double(f, path, "error_estimate", strtod(est + 15, NULL));
+            const char *rel = est ? strstr(est, "rel L2 ") : NULL;
+            if (rel)
+                h5out_attr_double(f, path, "error_estimate_rel_l2", strtod(rel + 7, NULL));
         }
         if (r->u)
             write_errors(f, "/error", r, r->u, r->ref);

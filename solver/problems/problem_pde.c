@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "problems/pde.h"
+#include "problems/pde_reference.h"
 #include "problems/problem_common.h"
 #include "problems/sampler.h"
 
@@ -124,8 +125,10 @@ static int pde_setup(problem *p, const cfg *c, char *err, size_t errcap)
     if (unknowns_precheck(p, c, err, errcap))
         return -1;
     d->n_unk = p->unk.n;
-    for (size_t l = 0; l < p->unk.n; l++)
+    for (size_t l = 0; l < p->unk.n; l++) {
         snprintf(d->uname[l], sizeof d->uname[l], "%s", p->unk.name[l]);
+        d->uvalue[l] = p->unk.truth[l];
+    }
     if (pde_parse(d, c, err, errcap))
         return -1;
     if (!(q->slots = calloc(d->n_slots, sizeof *q->slots)))
@@ -151,7 +154,7 @@ static int pde_setup(problem *p, const cfg *c, char *err, size_t errcap)
     if (d->time < 0 && cfg_float(c, "loss.pde.causal_epsilon") > 0)
         return cfg_fail(c, err, errcap, "loss.pde.causal_epsilon",
                         "causal training needs a variable t; this problem is steady");
-    return 0;
+    return pde_reference_check(d, c, err, errcap); /* a named method that cannot: exit 2 */
 }
 
 /* Puts point x's coordinates into the variable slots. */
