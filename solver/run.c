@@ -484,7 +484,13 @@ int run_job(const run_args *a)
     /* The reference comes first, so every checkpoint is a complete result. */
     double ref_seconds = 0.0;
     char method[256] = "";
-    if (root && cfg_bool(c, "reference.enabled")) {
+    /* an inverse problem's reference needs the constants behind the data */
+    int ref_possible = p->unk.n == 0 || p->unk.has_truth;
+    if (root && cfg_bool(c, "reference.enabled") && !ref_possible)
+        fprintf(a->errs, "pinn: note: no reference solution: the unknowns have no "
+                         "problem.unknowns.true_values to solve with
+");
+    if (root && cfg_bool(c, "reference.enabled") && ref_possible) {
         ref = malloc(nu * sizeof *ref);
         double t0 = now_seconds();
         if (!ref || p->type->reference(p, c, &g, ref, method, sizeof method, err, sizeof err)) {

@@ -73,6 +73,8 @@ typedef struct pde {
      * problem's unknowns); their slot values change while training */
     size_t n_unk;
     char uname[PDE_MAX_CONSTS][32];
+    double uvalue[PDE_MAX_CONSTS]; /* the values a reference solves with (the
+                                    * unknowns' true_values) */
 
     size_t n_sym;                /* PDE_SYMS(n_vars), per field */
     size_t sym0, const0, unk0, n_slots;

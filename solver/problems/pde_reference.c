@@ -49,6 +49,8 @@ static void vals_set(glue *G, const double *x, double t, const double *s)
         G->vals[q->time] = t;
     for (size_t i = 0; i < q->n_consts; i++)
         G->vals[q->const0 + i] = q->cvalue[i];
+    for (size_t i = 0; i < q->n_unk; i++)
+        G->vals[q->unk0 + i] = q->uvalue[i];
     for (size_t f = 0; s && f < G->nf; f++)
         for (size_t k = 0; k < G->nsym; k++)
             if (G->map[f][k] != NONE)
@@ -480,6 +482,10 @@ int pde_reference(const problem *p, const cfg *c, const grid *g, double *u, char
                   size_t method_cap, char *err, size_t errcap)
 {
     const pde *q = pde_of(p);
+    if (q->n_unk > 0 && !p->unk.has_truth) {
+        snprintf(err, errcap, "the unknowns have no problem.unknowns.true_values to solve with");
+        return PDE_REF_UNSUPPORTED;
+    }
     if (g->n_axes != q->n_vars) {
         snprintf(err, errcap, "the output grid has %zu axes for %zu variables", g->n_axes,
                  q->n_vars);

@@ -125,8 +125,10 @@ static int pde_setup(problem *p, const cfg *c, char *err, size_t errcap)
     if (unknowns_precheck(p, c, err, errcap))
         return -1;
     d->n_unk = p->unk.n;
-    for (size_t l = 0; l < p->unk.n; l++)
+    for (size_t l = 0; l < p->unk.n; l++) {
         snprintf(d->uname[l], sizeof d->uname[l], "%s", p->unk.name[l]);
+        d->uvalue[l] = p->unk.truth[l];
+    }
     if (pde_parse(d, c, err, errcap))
         return -1;
     if (!(q->slots = calloc(d->n_slots, sizeof *q->slots)))
