@@ -352,7 +352,8 @@ static int same_job(parallel *par, const cfg *c, unsigned long seed, const train
                                          (double)tr->n_terms, (double)tr->step};
     for (size_t k = 0; k < tr->n_terms; k++)
         sig[4 + k] = (double)tr->terms[k].n;
-    const char *text = cfg_text(c) ? cfg_text(c) : "", *over = cfg_overrides(c) ? cfg_overrides(c) : "";
+    const char *text = cfg_text(c) ? cfg_text(c) : "";
+    const char *over = cfg_overrides(c) ? cfg_overrides(c) : "";
     /* & rather than &&: every rank makes every call */
     return par_identical(par, sig, sizeof sig) & par_identical(par, text, strlen(text) + 1) &
            par_identical(par, over, strlen(over) + 1) &
@@ -642,8 +643,13 @@ int run_job(const run_args *a)
             int sig = tr->opt.stop && *tr->opt.stop ? (int)*tr->opt.stop : SIGTERM;
             snprintf(run_why, sizeof run_why, "interrupted by %s at step %lld",
                      sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal", tr->step);
-            fprintf(a->errs, "pinn: %s; resume with: pinn run %s --resume %s\n", run_why,
-                    a->config, out_path);
+            if (par_size(par) > 1)
+                fprintf(a->errs,
+                        "pinn: %s; resume with: mpirun -np %d pinn-mpi run %s --resume %s\n",
+                        run_why, par_size(par), a->config, out_path);
+            else
+                fprintf(a->errs, "pinn: %s; resume with: pinn run %s --resume %s\n", run_why,
+                        a->config, out_path);
             run_status = run_why;
             interrupted = 128 + sig;
         }
@@ -676,7 +682,8 @@ int run_job(const run_args *a)
         par_stats ps;
         par_stats_get(par, &ps);
         if (tr && par_available()) /* wall time can hide what a rank computed */
-            fprintf(a->out, "  training CPU time: %.3f s (rank 0)\n", train_cpu);
+            fprintf(a->out, "  training CPU time: %.3f s (rank 0), %.3f s of it in MPI\n",
+                    train_cpu, ps.mpi_cpu_seconds);
         if (tr && ps.reductions > 0) {
             fprintf(a->out, "  all-reduce: %lld of %zu doubles, %.3f s (%.1f%% of training)",
                     ps.reductions, ps.doubles, ps.reduce_seconds,

@@ -256,8 +256,8 @@ END_TEST
  * rank 0's checkpoint. */
 START_TEST(weak_resume_is_bit_identical)
 {
-    resume_matches_straight("--set parallel.scaling=\\\"weak\\\" --set points.sampler=\\\"uniform\\\" "
-                            "--set points.resample_every=30");
+    resume_matches_straight("--set parallel.scaling=\\\"weak\\\" "
+                            "--set points.sampler=\\\"uniform\\\" --set points.resample_every=30");
 }
 END_TEST
 

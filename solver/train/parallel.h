@@ -26,6 +26,7 @@ typedef struct par_stats {
     size_t doubles;         /* values in the last one */
     double reduce_seconds;  /* inside MPI_Allreduce */
     double wait_seconds;    /* in the barrier before it (PINN_PAR_PROFILE=1 only) */
+    double mpi_cpu_seconds; /* CPU time spent in both (MPI polls while it waits) */
 } par_stats;
 
 /* 1 when this binary was built with MPI (pinn-mpi). */
