@@ -8,6 +8,7 @@
 set -eu
 P=${PINN:-build/pinn}
 [ -x "$P" ] || { echo "reference_pde.sh: $P not built"; exit 0; }
+[ -x /usr/bin/time ] || { echo "reference_pde.sh: needs /usr/bin/time (Debian package time)"; exit 0; }
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 med() { sort -g | sed -n 2p; }
 printf '%-20s %9s %9s %9s %10s  %s\n' config cpu_s wall_s rss_MB est_cpu_s "reference vs exact (rel L2) / method"
@@ -24,6 +25,6 @@ for c in burgers allen_cahn wave1d poisson2d heat2d reaction_diffusion robin1d; 
     /usr/bin/time -f '%U' -o "$T/te" "$P" reference "$f" -o "$T/o.h5" > "$T/out"
     ex=$(grep 'reference vs exact' "$T/out" | awk '{print $4}')
     printf '%-20s %9s %9s %9.1f %10s  %s\n' "$c" "$(med < "$T/u")" "$(med < "$T/w")" \
-        "$(echo "$(med < "$T/m") / 1024" | bc -l)" "$(cat "$T/te")" "${ex:-no exact}"
+        "$(awk -v k="$(med < "$T/m")" 'BEGIN { print k / 1024 }')" "$(cat "$T/te")" "${ex:-no exact}"
     grep 'reference:' "$T/out" | sed 's/^ *reference: /      /'
 done

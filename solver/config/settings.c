@@ -135,16 +135,19 @@ const setting_spec run_settings[] = {
     {"reference.enabled", SPEC_BOOL, "true", NULL, NULL, "compute it and the errors against it"},
     {"reference.stepper", SPEC_STRING, "rk8pd", NULL, "rk8pd|rkf45|rkck|rk4|rk2|msadams|msbdf|bsimp|rk4imp|rk2imp|rk1imp",
      "odeiv2 step type (ODEs); msbdf, bsimp and rk*imp use the symbolic Jacobian"},
-    {"reference.epsabs", SPEC_FLOAT, "1e-10", "(0,inf)", NULL, "odeiv2 absolute tolerance (pde mol: IDA)"},
-    {"reference.epsrel", SPEC_FLOAT, "1e-10", "[0,inf)", NULL, "odeiv2 relative tolerance (pde mol: IDA)"},
+    {"reference.epsabs", SPEC_FLOAT, "1e-10", "(0,inf)", NULL,
+     "odeiv2 absolute tolerance (pde mol: IDA)"},
+    {"reference.epsrel", SPEC_FLOAT, "1e-10", "[0,inf)", NULL,
+     "odeiv2 relative tolerance (pde mol: IDA)"},
     {"reference.method", SPEC_STRING, "auto", NULL, "auto|spectral|mol|fd",
      "pde: auto picks by shape (spectral for periodic 1D semilinear, mol for time-dependent, "
      "fd for steady); a named method that cannot solve the problem is a config error"},
     {"reference.nx", SPEC_INT, "1024", "[2,1000000]", NULL,
-     "intervals in x (heat: theta method; pde: when given, else 8192 in 1D (512 for u_tt), 64 in 2D, 32 in "
-     "3D, 1024 Fourier modes)"},
-    {"reference.ny", SPEC_INT, "64", "[2,1000000]", NULL, "intervals in y (pde; when given, else 64 in 2D, 32 in 3D)"},
-    {"reference.nz", SPEC_INT, "32", "[2,1000000]", NULL, "intervals in z (pde; when given)"},
+     "intervals in x (heat: theta method; pde: when given, else 8192 in 1D, 512 when second "
+     "order in t, 64 in 2D, 16 in 3D, 1024 Fourier modes)"},
+    {"reference.ny", SPEC_INT, "64", "[2,1000000]", NULL,
+     "intervals in y (pde; when given, else 64 in 2D, 16 in 3D)"},
+    {"reference.nz", SPEC_INT, "16", "[2,1000000]", NULL, "intervals in z (pde; when given)"},
     {"reference.nt", SPEC_INT, "1024", "[1,100000000]", NULL,
      "time steps (heat theta method, at least one per output interval; pde spectral ETDRK4: "
      "2000 unless given)"},

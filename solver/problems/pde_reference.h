@@ -35,7 +35,7 @@ typedef struct pde_ref_config {
 #define PDE_REF_N_1D 8192
 #define PDE_REF_N_1D_WAVE 512 /* second order in time: BDF's cost grows ~n^2 */
 #define PDE_REF_N_2D 64
-#define PDE_REF_N_3D 32
+#define PDE_REF_N_3D 16 /* KLU's fill: 32^3 took > 100 s and 700 MB */
 #define PDE_REF_MODES 1024
 #define PDE_REF_NT 2000
 #define PDE_REF_ORDER 4
