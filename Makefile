@@ -54,7 +54,7 @@ BENCH_SRC  = $(wildcard bench/bench_*.c)
 
 NETS_OBJ   = $(NETS_SRC:%.c=$(B)/%.o)
 # -std=c11 turns off a * b + c -> fma contraction; nets/ wants it (the AVX2 and
-# AVX-512 paths: 2x on the tanh kernel, docs/performance.md)
+# AVX-512 paths: tanh kernel 4.6 -> 3.1 ns per value, docs/performance.md)
 $(NETS_OBJ): ALLCFLAGS += -ffp-contract=fast
 LOSS_OBJ   = $(LOSS_SRC:%.c=$(B)/%.o)
 SOLVER_OBJ = $(SOLVER_SRC:%.c=$(B)/%.o)
