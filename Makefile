@@ -1,14 +1,15 @@
 # pinn: a physics-informed neural network solver in C.
 #   make              the pinn binary and libpinnloss (.a, .so)
 #   make check        every Check suite in tests/   (SANITIZE=1: ASan + UBSan)
-#   make run          pinn run configs/heat1d.cfg -> outputs/heat1d.h5
+#   make run          pinn run configs/heat1d.cfg -> outputs/heat1d.h5 (+ .xmf), then its plots
 #   make bench        benchmarks in bench/ (not tests)
 #   make fuzz         libFuzzer on the config loader and expressions (SECONDS=60 each)
 #   make valgrind     a short heat1d run under valgrind: no errors, no leaks
 #   make install PREFIX=/usr/local, make clean
 # Every target installs missing Debian packages first (scripts/install-deps).
 # Library flags come from pkg-config, expanded only when a recipe runs, i.e.
-# after the packages are there.
+# after the packages are there. PLplot draws `pinn plot`; libpng and libxml2
+# are for the tests only (decoding the PNGs, parsing the XDMF sidecars).
 
 PREFIX  ?= /usr/local
 VERSION  = 0.1.0
@@ -22,7 +23,7 @@ B        = build
 SANFLAGS =
 endif
 
-PKGS      = gsl openblas libconfig libmatheval liblbfgs hdf5
+PKGS      = gsl openblas libconfig libmatheval liblbfgs hdf5 plplot
 WARN      = -Wall -Wextra -Wpedantic
 CFLAGS   ?= -O2 -g
 ALLCFLAGS = -std=c11 $(WARN) -fopenmp -fPIC $(SANFLAGS) $(CFLAGS)
@@ -30,8 +31,8 @@ CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DPINN_VERSION='"$(VERSION)"' -Inets -Ilos
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 # GSL's .pc names gslcblas; OpenBLAS provides CBLAS instead.
 PKG_LIBS   = -lhdf5_hl $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS))) -lm
-CHECK_CFLAGS = $(shell pkg-config --cflags check)
-CHECK_LIBS   = $(shell pkg-config --libs check)
+CHECK_CFLAGS = $(shell pkg-config --cflags check libpng libxml-2.0)
+CHECK_LIBS   = $(shell pkg-config --libs check libpng libxml-2.0)
 LDFLAGS  += -fopenmp $(SANFLAGS)
 
 NETS_SRC   = $(wildcard nets/*.c)
@@ -96,6 +97,8 @@ check: all $(TESTS)
 
 run: all
 	$(PINN_BIN) run configs/heat1d.cfg -o outputs/heat1d.h5
+	@$(PINN_BIN) plot outputs/heat1d.h5 -o outputs/heat1d-plots > /dev/null
+	@echo "run: plots in outputs/heat1d-plots/ (PNG); ParaView: open outputs/heat1d.xmf"
 
 bench: all $(BENCHES)
 	@PINN=$(PINN_BIN) BUILD=$(B) bench/run-all $(BENCHES)
@@ -168,8 +171,9 @@ valgrind: all
 # install writes pinnloss.pc afresh: $(B)/pinnloss.pc holds the last build's PREFIX.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
-	    $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(PINN_BIN) $(DESTDIR)$(PREFIX)/bin/pinn
+	install -m 644 docs/pinn.1 $(DESTDIR)$(PREFIX)/share/man/man1/pinn.1
 	install -m 644 $(LIBPINNLOSS_A) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(LIBPINNLOSS_SO) $(DESTDIR)$(PREFIX)/lib/libpinnloss.so.0
 	ln -sf libpinnloss.so.0 $(DESTDIR)$(PREFIX)/lib/libpinnloss.so
@@ -178,7 +182,8 @@ install: all
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pinnloss.pc
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/pinn $(DESTDIR)$(PREFIX)/lib/libpinnloss.* \
+	rm -f $(DESTDIR)$(PREFIX)/bin/pinn $(DESTDIR)$(PREFIX)/share/man/man1/pinn.1 \
+	    $(DESTDIR)$(PREFIX)/lib/libpinnloss.* \
 	    $(DESTDIR)$(PREFIX)/include/pinnloss*.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/pinnloss.pc
 
 clean:

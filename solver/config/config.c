@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/syntax_hint.h"
+
 /* Setting hooks mark where a value came from: none for the file,
  * MARK_DEFAULT for a table default, the --set argument for an override. */
 static const char MARK_DEFAULT = 'd';
@@ -261,6 +263,18 @@ static cfg *load_common(cfg *c, const char *const *overrides, size_t n_over, cha
     return c;
 }
 
+/* FILE:LINE: syntax: libconfig's message, or the setting and what to write
+ * when syntax_hint knows better. */
+static void syntax_error(char *err, size_t errcap, const char *file, const char *text, int line,
+                         const char *msg)
+{
+    char hint[512];
+    if (text && syntax_hint(text, line, msg, hint, sizeof hint) == 0)
+        snprintf(err, errcap, "%s:%d: %s", file, line, hint);
+    else
+        snprintf(err, errcap, "%s:%d: syntax: %s", file, line, msg);
+}
+
 cfg *cfg_load_string(const char *text, const char *file, const char *const *overrides,
                      size_t n_overrides, char *err, size_t errcap)
 {
@@ -278,8 +292,7 @@ cfg *cfg_load_string(const char *text, const char *file, const char *const *over
         return NULL;
     }
     if (!config_read_string(&c->lc, text)) {
-        snprintf(err, errcap, "%s:%d: syntax: %s", file, config_error_line(&c->lc),
-                 config_error_text(&c->lc));
+        syntax_error(err, errcap, file, text, config_error_line(&c->lc), config_error_text(&c->lc));
         cfg_free(c);
         return NULL;
     }
@@ -312,8 +325,9 @@ cfg *cfg_load(const char *file, const char *const *overrides, size_t n_overrides
      * names come out right. */
     if (!config_read_file(&c->lc, file)) {
         const char *ef = config_error_file(&c->lc);
-        snprintf(err, errcap, "%s:%d: syntax: %s", ef ? ef : file, config_error_line(&c->lc),
-                 config_error_text(&c->lc));
+        /* the hint reads the text, so only for errors in this file (not an @include) */
+        syntax_error(err, errcap, ef ? ef : file, !ef || strcmp(ef, file) == 0 ? text : NULL,
+                     config_error_line(&c->lc), config_error_text(&c->lc));
         cfg_free(c);
         return NULL;
     }

@@ -33,6 +33,8 @@ typedef struct train_options {
     int scale_inputs;
     int quiet;          /* no table, no bar */
     FILE *log;          /* table rows (stdout) */
+    FILE *log_file;     /* the same rows, machine-readable (NULL: none), even when quiet */
+    int log_json;       /* log_file format: 1 JSON lines, 0 CSV */
     /* Loss weighting (README "Loss weighting"). weighting NULL or "fixed":
      * the terms' config weights, unchanged. Otherwise a libpinnloss scheme
      * adapts the weights after every Adam step (annealing: every
