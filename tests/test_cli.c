@@ -294,6 +294,7 @@ static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("usage");
+    tcase_set_timeout(tc, 60); /* dozens of short pinn processes on a loaded machine */
     tcase_add_test(tc, no_arguments_is_usage_error);
     tcase_add_test(tc, version_prints_and_succeeds);
     tcase_add_test(tc, config_doc_lists_every_setting);

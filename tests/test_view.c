@@ -9,6 +9,7 @@
 #include <hdf5_hl.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <math.h>
 #include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -388,6 +389,50 @@ START_TEST(nd_layout_time_and_space)
 }
 END_TEST
 
+/* Histories as the trainer and the inverse problems write them: loss,
+ * weights and learned unknowns with their true values. */
+START_TEST(history_and_unknowns_plots)
+{
+    char path[512], err[512], png[700];
+    make_tmpdir();
+    snprintf(path, sizeof path, "%s/inv.h5", tmpdir);
+    h5out *f = h5out_create(path, err, sizeof err);
+    ck_assert_msg(f != NULL, "%s", err);
+    h5out_attr_int(f, "/", "format_version", PINN_FORMAT_VERSION);
+    enum { N = 50 };
+    long long step[N];
+    double t[N], loss[N], terms[N * 2], weights[N * 2], unk[N * 2];
+    for (int i = 0; i < N; i++) {
+        step[i] = i;
+        t[i] = i / (N - 1.0);
+        loss[i] = exp(-0.1 * i);
+        terms[2 * i] = 0.7 * loss[i], terms[2 * i + 1] = 0.3 * loss[i];
+        weights[2 * i] = 1.0, weights[2 * i + 1] = 1.0 + 0.01 * i;
+        unk[2 * i] = 0.4 * (1 - exp(-0.2 * i)), unk[2 * i + 1] = 2.0 - exp(-0.1 * i);
+    }
+    size_t d1[1] = {N}, d2[2] = {N, 2}, dk[1] = {2};
+    ck_assert_int_eq(h5out_doubles(f, "/grid/t", 1, d1, t), 0);
+    ck_assert_int_eq(h5out_ints(f, "/history/step", 1, d1, step), 0);
+    ck_assert_int_eq(h5out_doubles(f, "/history/loss", 1, d1, loss), 0);
+    ck_assert_int_eq(h5out_doubles(f, "/history/loss_terms", 2, d2, terms), 0);
+    ck_assert_int_eq(h5out_doubles(f, "/history/weights", 2, d2, weights), 0);
+    ck_assert_int_eq(h5out_strings(f, "/history/term_names", (const char *const[]){"pde", "data"}, 2), 0);
+    ck_assert_int_eq(h5out_doubles(f, "/unknowns/history", 2, d2, unk), 0);
+    ck_assert_int_eq(h5out_strings(f, "/unknowns/names", (const char *const[]){"alpha", "k"}, 2), 0);
+    ck_assert_int_eq(h5out_doubles(f, "/unknowns/true_values", 1, dk, (const double[]){0.4, 2.0}), 0);
+    ck_assert_int_eq(h5out_commit_msg(f, err, sizeof err), 0);
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/figs", tmpdir);
+    ck_assert_msg(plot_write(path, dir, NULL, err, sizeof err) == 0, "%s", err);
+    static const char *const figs[] = {"loss", "weights", "unknowns"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(png, sizeof png, "%s/%s.png", dir, figs[i]);
+        check_png(png, PLOT_WIDTH, PLOT_HEIGHT, 5);
+    }
+    remove_tmpdir();
+}
+END_TEST
+
 static Suite *view_suite(void)
 {
     Suite *s = suite_create("view");
@@ -396,6 +441,7 @@ static Suite *view_suite(void)
     tcase_add_test(tc, heat_run_plots_sidecar_scales);
     tcase_add_test(tc, ode_run_trajectories_and_sidecar);
     tcase_add_test(tc, nd_layout_time_and_space);
+    tcase_add_test(tc, history_and_unknowns_plots);
     suite_add_tcase(s, tc);
     return s;
 }

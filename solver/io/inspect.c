@@ -229,6 +229,9 @@ int inspect_eval(const char *path, const char *const *points, size_t n_points, F
     saved_model m;
     if (model_read(path, &m, err, errcap))
         return 1;
+    char names[256] = "";
+    for (size_t j = 0, k = 0; j < m.n_in && m.n_in_names == m.n_in && k < sizeof names; j++)
+        k += (size_t)snprintf(names + k, sizeof names - k, "%s%s", j ? "," : "", m.in_names[j]);
     size_t cap = n_points ? n_points : 1024, n = 0;
     double *x = malloc(cap * m.n_in * sizeof *x);
     int rc = 1;
@@ -238,8 +241,8 @@ int inspect_eval(const char *path, const char *const *points, size_t n_points, F
     }
     for (size_t i = 0; i < n_points; i++, n++)
         if (parse_point(points[i], x + n * m.n_in, m.n_in)) {
-            snprintf(err, errcap, "eval: point %zu '%s': expected %zu comma-separated numbers", i + 1,
-                     points[i], m.n_in);
+            snprintf(err, errcap, "eval: point %zu '%s': expected %zu comma-separated finite numbers (%s)",
+                     i + 1, points[i], m.n_in, names);
             rc = 2;
             goto out;
         }
@@ -261,8 +264,9 @@ int inspect_eval(const char *path, const char *const *points, size_t n_points, F
                 cap *= 2;
             }
             if (parse_point(line, x + n * m.n_in, m.n_in)) {
-                snprintf(err, errcap, "eval: input line %zu: expected %zu comma-separated numbers",
-                         line_no, m.n_in);
+                snprintf(err, errcap,
+                         "eval: input line %zu: expected %zu comma-separated finite numbers (%s)",
+                         line_no, m.n_in, names);
                 rc = 2;
                 goto out;
             }
