@@ -535,6 +535,28 @@ static const char *type_name(spec_type t)
     return names[t];
 }
 
+/* What to write instead, for the common mix-ups: ": write 2540, not
+ * 2540.0", ": write 0.4, not \"0.4\"", ": write true, not 1"; "" if none. */
+static void type_hint(spec_type want, const config_setting_t *s, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    int t = config_setting_type(s);
+    if (want == SPEC_INT && t == CONFIG_TYPE_FLOAT) {
+        double v = config_setting_get_float(s);
+        if (v == floor(v) && fabs(v) < 1e15)
+            snprintf(buf, cap, ": write %.0f, not %.1f", v, v);
+    } else if ((want == SPEC_INT || want == SPEC_FLOAT) && t == CONFIG_TYPE_STRING) {
+        const char *str = config_setting_get_string(s);
+        char *end;
+        double v = strtod(str, &end);
+        if (end != str && !*end && isfinite(v) && strlen(str) < 40)
+            snprintf(buf, cap, ": write %s, not \"%s\" (no quotes)", str, str);
+    } else if (want == SPEC_BOOL && (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64)) {
+        snprintf(buf, cap, ": write %s, not %lld", config_setting_get_int64(s) ? "true" : "false",
+                 (long long)config_setting_get_int64(s));
+    }
+}
+
 static int check_value(const cfg *c, const setting_spec *sp, const char *path,
                        const config_setting_t *s, char *err, size_t errcap)
 {
@@ -620,7 +642,9 @@ static int check_value(const cfg *c, const setting_spec *sp, const char *path,
         return 0;
     }
     }
-    return cfg_fail(c, err, errcap, path, "must be %s", type_name(sp->type));
+    char hint[128];
+    type_hint(sp->type, s, hint, sizeof hint);
+    return cfg_fail(c, err, errcap, path, "must be %s%s", type_name(sp->type), hint);
 }
 
 static int validate_group(cfg *c, const config_setting_t *g, const char *prefix, char *err,
