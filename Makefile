@@ -1,7 +1,7 @@
 # pinn: a physics-informed neural network solver in C.
 #   make              the pinn binary and libpinnloss (.a, .so)
 #   make check        every Check suite in tests/   (SANITIZE=1: ASan + UBSan)
-#   make run          pinn run configs/heat1d.cfg -> outputs/heat1d.h5
+#   make run          pinn run configs/heat1d.cfg -> outputs/heat1d.h5 (+ .xmf), then its plots
 #   make bench        benchmarks in bench/ (not tests)
 #   make fuzz         libFuzzer on the config loader and expressions (SECONDS=60 each)
 #   make valgrind     a short heat1d run under valgrind: no errors, no leaks
@@ -12,7 +12,8 @@
 #                     links MPI.
 # Every target installs missing Debian packages first (scripts/install-deps).
 # Library flags come from pkg-config, expanded only when a recipe runs, i.e.
-# after the packages are there.
+# after the packages are there. PLplot draws `pinn plot`; libpng and libxml2
+# are for the tests only (decoding the PNGs, parsing the XDMF sidecars).
 
 PREFIX  ?= /usr/local
 VERSION  = 0.1.0
@@ -29,7 +30,7 @@ endif
 # hdf5-serial when it exists: installing libhdf5-mpi-dev turns the hdf5.pc
 # alternative to the MPI build, which would link libmpi into the plain pinn.
 HDF5_PC   = $(shell pkg-config --exists hdf5-serial 2>/dev/null && echo hdf5-serial || echo hdf5)
-PKGS      = gsl openblas libconfig libmatheval liblbfgs $(HDF5_PC) fftw3 libxsmm sleef
+PKGS      = gsl openblas libconfig libmatheval liblbfgs $(HDF5_PC) fftw3 libxsmm sleef plplot
 # SuiteSparse (KLU) and SUNDIALS (IDA) ship no .pc files in Debian 12.
 REF_LIBS  = -lsundials_ida -lsundials_sunlinsolklu -lsundials_sunmatrixsparse \
             -lsundials_nvecserial -lklu
@@ -42,8 +43,8 @@ CPPFLAGS += -DPINN_HAVE_LIBXSMM -DPINN_HAVE_SLEEF
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 # GSL's .pc names gslcblas; OpenBLAS provides CBLAS instead.
 PKG_LIBS   = -lhdf5_hl $(REF_LIBS) $(filter-out -lgslcblas,$(shell pkg-config --libs $(PKGS))) -lm
-CHECK_CFLAGS = $(shell pkg-config --cflags check)
-CHECK_LIBS   = $(shell pkg-config --libs check)
+CHECK_CFLAGS = $(shell pkg-config --cflags check libpng libxml-2.0)
+CHECK_LIBS   = $(shell pkg-config --libs check libpng libxml-2.0)
 LDFLAGS  += -fopenmp $(SANFLAGS)
 
 NETS_SRC   = $(wildcard nets/*.c)
@@ -132,6 +133,8 @@ check: all $(TESTS)
 
 run: all
 	$(PINN_BIN) run configs/heat1d.cfg -o outputs/heat1d.h5
+	@$(PINN_BIN) plot outputs/heat1d.h5 -o outputs/heat1d-plots > /dev/null
+	@echo "run: plots in outputs/heat1d-plots/ (PNG); ParaView: open outputs/heat1d.xmf"
 
 bench: all $(BENCHES)
 	@PINN=$(PINN_BIN) PINN_MPI=$(PINN_MPI_BIN) BUILD=$(B) bench/run-all $(BENCHES)
@@ -204,9 +207,10 @@ valgrind: all
 # install writes pinnloss.pc afresh: $(B)/pinnloss.pc holds the last build's PREFIX.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
-	    $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(PINN_BIN) $(DESTDIR)$(PREFIX)/bin/pinn
 	if [ -x $(PINN_MPI_BIN) ]; then install -m 755 $(PINN_MPI_BIN) $(DESTDIR)$(PREFIX)/bin/pinn-mpi; fi
+	install -m 644 docs/pinn.1 $(DESTDIR)$(PREFIX)/share/man/man1/pinn.1
 	install -m 644 $(LIBPINNLOSS_A) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(LIBPINNLOSS_SO) $(DESTDIR)$(PREFIX)/lib/libpinnloss.so.0
 	ln -sf libpinnloss.so.0 $(DESTDIR)$(PREFIX)/lib/libpinnloss.so
@@ -215,7 +219,8 @@ install: all
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pinnloss.pc
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/pinn $(DESTDIR)$(PREFIX)/bin/pinn-mpi $(DESTDIR)$(PREFIX)/lib/libpinnloss.* \
+	rm -f $(DESTDIR)$(PREFIX)/bin/pinn $(DESTDIR)$(PREFIX)/bin/pinn-mpi $(DESTDIR)$(PREFIX)/share/man/man1/pinn.1 \
+	    $(DESTDIR)$(PREFIX)/lib/libpinnloss.* \
 	    $(DESTDIR)$(PREFIX)/include/pinnloss*.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/pinnloss.pc
 
 clean:

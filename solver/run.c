@@ -391,6 +391,7 @@ int run_job(const run_args *a)
     memset(terms, 0, sizeof terms);
     run_result res = {0};
     checkpoint_ctx ck_ctx = {.res = &res, .u = NULL};
+    FILE *log_file = NULL;
     if (!c)
         goto fail;
     if (!(p = problem_create(c, err, sizeof err)))
@@ -410,6 +411,10 @@ int run_job(const run_args *a)
 
     if (root && check_output_path(c, p, a, out_path, err, sizeof err))
         goto fail;
+    if (a->log_path && !a->reference_only && !(log_file = fopen(a->log_path, "w"))) {
+        snprintf(err, sizeof err, "pinn: --log %s: %s", a->log_path, strerror(errno));
+        goto fail;
+    }
 
     unsigned long seed = a->seed >= 0 ? (unsigned long)a->seed : (unsigned long)cfg_int(c, "train.seed");
     long long threads = a->threads >= 0 ? a->threads : cfg_int(c, "train.threads");
@@ -535,6 +540,8 @@ int run_job(const run_args *a)
             .scale_inputs = cfg_bool(c, "network.scale_inputs"),
             .quiet = quiet,
             .log = a->out,
+            .log_file = log_file,
+            .log_json = a->log_json,
             .weighting = cfg_string(c, "loss.weighting"),
             .uncertainty_init = cfg_float(c, "loss.uncertainty.init"),
             .gradnorm_alpha = cfg_float(c, "loss.gradnorm.alpha"),
@@ -703,6 +710,10 @@ fail:
     if (root)
         fprintf(a->errs, "%s\n", err);
 done:
+    if (log_file && fclose(log_file) && status == 0) {
+        fprintf(a->errs, "pinn: --log %s: %s\n", a->log_path, strerror(errno));
+        status = 1;
+    }
     trainer_free(tr);
     for (size_t k = 0; k < n_terms; k++)
         term_release(&terms[k]);

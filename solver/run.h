@@ -26,6 +26,8 @@ typedef struct run_args {
      * step, write the output, return 128 + the signal */
     const volatile sig_atomic_t *stop;
     long long test_stop_at_step;  /* PINN_TEST_STOP_AT_STEP (0: off) */
+    const char *log_path;         /* --log FILE: the training log, machine-readable */
+    int log_json;                 /* 1: JSON lines, 0: CSV */
 } run_args;
 
 /* Runs the job; returns the exit status (128 + signal when interrupted). */

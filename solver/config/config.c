@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/syntax_hint.h"
+
 /* Setting hooks mark where a value came from: none for the file,
  * MARK_DEFAULT for a table default, the --set argument for an override. */
 static const char MARK_DEFAULT = 'd';
@@ -251,6 +253,19 @@ static cfg *load_common(cfg *c, const char *const *overrides, size_t n_over, cha
     return c;
 }
 
+/* FILE:LINE: syntax: libconfig's message, or the setting and what to write
+ * when syntax_hint knows better. pline is the line in the parsed text
+ * (includes expanded), line the line in the file named where. */
+static void syntax_error(char *err, size_t errcap, const char *where, int line,
+                         const char *parse_text, int pline, const char *msg)
+{
+    char hint[512];
+    if (parse_text && syntax_hint(parse_text, pline, msg, hint, sizeof hint) == 0)
+        snprintf(err, errcap, "%s:%d: %s", where, line, hint);
+    else
+        snprintf(err, errcap, "%s:%d: syntax: %s", where, line, msg);
+}
+
 /* Reads the text through config/source.c (one read, includes expanded,
  * wide integers kept) and parses the result with libconfig. */
 static cfg *load_source(const char *text, const char *file, const char *const *overrides,
@@ -275,9 +290,10 @@ static cfg *load_source(const char *text, const char *file, const char *const *o
         return NULL;
     }
     if (!config_read_string(&c->lc, cfg_source_parse_text(src))) {
-        int line = 0;
-        const char *where = cfg_source_where(src, config_error_line(&c->lc), &line);
-        snprintf(err, errcap, "%s:%d: syntax: %s", where, line, config_error_text(&c->lc));
+        int line = 0, pline = config_error_line(&c->lc);
+        const char *where = cfg_source_where(src, pline, &line);
+        syntax_error(err, errcap, where, line, cfg_source_parse_text(src), pline,
+                     config_error_text(&c->lc));
         cfg_free(c);
         return NULL;
     }
@@ -544,6 +560,28 @@ static const char *type_name(spec_type t)
     return names[t];
 }
 
+/* What to write instead, for the common mix-ups: ": write 2540, not
+ * 2540.0", ": write 0.4, not \"0.4\"", ": write true, not 1"; "" if none. */
+static void type_hint(spec_type want, const config_setting_t *s, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    int t = config_setting_type(s);
+    if (want == SPEC_INT && t == CONFIG_TYPE_FLOAT) {
+        double v = config_setting_get_float(s);
+        if (v == floor(v) && fabs(v) < 1e15)
+            snprintf(buf, cap, ": write %.0f, not %.1f", v, v);
+    } else if ((want == SPEC_INT || want == SPEC_FLOAT) && t == CONFIG_TYPE_STRING) {
+        const char *str = config_setting_get_string(s);
+        char *end;
+        double v = strtod(str, &end);
+        if (end != str && !*end && isfinite(v) && strlen(str) < 40)
+            snprintf(buf, cap, ": write %s, not \"%s\" (no quotes)", str, str);
+    } else if (want == SPEC_BOOL && (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64)) {
+        snprintf(buf, cap, ": write %s, not %lld", config_setting_get_int64(s) ? "true" : "false",
+                 (long long)config_setting_get_int64(s));
+    }
+}
+
 static int check_value(const cfg *c, const setting_spec *sp, const char *path,
                        const config_setting_t *s, char *err, size_t errcap)
 {
@@ -630,7 +668,9 @@ static int check_value(const cfg *c, const setting_spec *sp, const char *path,
         return 0;
     }
     }
-    return cfg_fail(c, err, errcap, path, "must be %s", type_name(sp->type));
+    char hint[128];
+    type_hint(sp->type, s, hint, sizeof hint);
+    return cfg_fail(c, err, errcap, path, "must be %s%s", type_name(sp->type), hint);
 }
 
 static int validate_group(cfg *c, const config_setting_t *g, const char *prefix, char *err,

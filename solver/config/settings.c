@@ -1,6 +1,6 @@
 /* solver/config/settings.c - the table of every run setting that is not specific to
  * a problem type: its type, default, range and one line of documentation.
- * The config checker, the getters and the README's reference read it. */
+ * The config checker, the getters and the reference in docs/config.md read it. */
 #include "config/settings.h"
 
 const setting_spec run_settings[] = {

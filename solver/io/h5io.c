@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5.h>
+#include <hdf5_hl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -794,6 +795,85 @@ void h5in_close(h5in *f)
         H5Fclose(f->file);
     H5Eclear2(H5E_DEFAULT);
     free(f);
+}
+
+h5in *h5out_reader(h5out *f)
+{
+    h5in *r = calloc(1, sizeof *r);
+    if (r == NULL || H5Iinc_ref(f->file) < 0) {
+        free(r);
+        return NULL;
+    }
+    r->file = f->file;
+    return r;
+}
+
+int h5out_dimscale(h5out *f, const char *dataset, unsigned dim, const char *scale,
+                   const char *label)
+{
+    hid_t d = H5Dopen2(f->file, dataset, H5P_DEFAULT);
+    hid_t s = H5Dopen2(f->file, scale, H5P_DEFAULT);
+    int rc = -1;
+    if (d >= 0 && s >= 0) {
+        htri_t is = H5DSis_scale(s);
+        if (is > 0 || (is == 0 && H5DSset_scale(s, label) >= 0))
+            rc = H5DSattach_scale(d, s, dim) >= 0 ? 0 : -1;
+    }
+    if (d >= 0)
+        H5Dclose(d);
+    if (s >= 0)
+        H5Dclose(s);
+    if (rc)
+        return out_fail(f, "cannot attach dimension scale '%s' to dimension %u of '%s'", scale,
+                        dim, dataset);
+    return 0;
+}
+
+typedef struct list_ctx {
+    char **names;
+    size_t n, cap;
+    int failed;
+} list_ctx;
+
+static herr_t list_link(hid_t g, const char *name, const H5L_info_t *info, void *data)
+{
+    (void)g, (void)info;
+    list_ctx *l = data;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        char **nn = realloc(l->names, cap * sizeof *nn);
+        if (nn == NULL) {
+            l->failed = 1;
+            return 1;
+        }
+        l->names = nn, l->cap = cap;
+    }
+    if ((l->names[l->n] = strdup(name)) == NULL) {
+        l->failed = 1;
+        return 1;
+    }
+    l->n++;
+    return 0;
+}
+
+int h5in_list(h5in *f, const char *group, char ***names, size_t *n)
+{
+    *names = NULL, *n = 0;
+    if (!h5in_exists(f, group))
+        return in_fail(f, "%s: no such group", group);
+    hid_t g = H5Gopen2(f->file, group, H5P_DEFAULT);
+    if (g < 0)
+        return in_fail(f, "%s: not a group", group);
+    list_ctx l = {0};
+    hsize_t idx = 0;
+    herr_t rc = H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, list_link, &l);
+    H5Gclose(g);
+    if (rc < 0 || l.failed) {
+        h5in_strings_free(l.names, l.n);
+        return in_fail(f, "%s: cannot list its members", group);
+    }
+    *names = l.names, *n = l.n;
+    return 0;
 }
 
 /* ------------------------------------------------------------ print tree */

@@ -48,6 +48,12 @@ int h5out_attr_string(h5out *f, const char *obj, const char *name, const char *v
 int h5out_attr_double(h5out *f, const char *obj, const char *name, double value);
 int h5out_attr_int(h5out *f, const char *obj, const char *name, long long value);
 
+/* Makes dataset scale (1-D) an HDF5 dimension scale named label, if it is
+ * not one yet, and attaches it to dimension dim of dataset (H5DS), so that
+ * h5py, xarray and other readers see the axes. */
+int h5out_dimscale(h5out *f, const char *dataset, unsigned dim, const char *scale,
+                   const char *label);
+
 /* The last error message ("" if none). Owned by f. */
 const char *h5out_error(const h5out *f);
 
@@ -104,6 +110,14 @@ const char *h5in_error(const h5in *f);
 
 /* Closes f; NULL is a no-op. */
 void h5in_close(h5in *f);
+
+/* A reader over the file f is writing (what is written so far), for code
+ * that reads back what it wrote; h5in_close it before the commit. */
+h5in *h5out_reader(h5out *f);
+
+/* The names of group's members (groups and datasets) in name order, as
+ * h5in_strings: free with h5in_strings_free. */
+int h5in_list(h5in *f, const char *group, char ***names, size_t *n);
 
 /* Prints to out a tree of every group and dataset (shape and type, in name
  * order) with its attributes: numbers and short strings by value, long or

@@ -130,6 +130,9 @@ typedef struct saved_model {
     mlp *net;
     size_t n_in, n_out;
     double *shift, *scale;
+    char **in_names, **out_names; /* NULL when the file has none */
+    size_t n_in_names, n_out_names;
+    double lo[8], hi[8];          /* span of /grid/<input>; lo > hi: unknown */
 } saved_model;
 
 static void model_free(saved_model *m)
@@ -137,6 +140,33 @@ static void model_free(saved_model *m)
     mlp_free(m->net);
     free(m->shift);
     free(m->scale);
+    h5in_strings_free(m->in_names, m->n_in_names);
+    h5in_strings_free(m->out_names, m->n_out_names);
+}
+
+/* Names and the trained domain: optional, a file without them still evaluates. */
+static void model_read_names(h5in *f, saved_model *m)
+{
+    if (h5in_strings(f, "/model/inputs", &m->in_names, &m->n_in_names))
+        m->in_names = NULL, m->n_in_names = 0;
+    if (h5in_strings(f, "/model/outputs", &m->out_names, &m->n_out_names))
+        m->out_names = NULL, m->n_out_names = 0;
+    for (size_t j = 0; j < m->n_in && j < 8; j++) {
+        m->lo[j] = 1, m->hi[j] = 0;
+        if (m->n_in_names != m->n_in)
+            continue;
+        char path[256];
+        snprintf(path, sizeof path, "/grid/%s", m->in_names[j]);
+        double *v = NULL;
+        size_t rank, dims[H5IO_MAX_RANK];
+        if (h5in_exists(f, path) && h5in_doubles(f, path, &v, &rank, dims) == 0 && rank == 1 &&
+            dims[0] > 0) {
+            m->lo[j] = m->hi[j] = v[0];
+            for (size_t i = 1; i < dims[0]; i++)
+                m->lo[j] = fmin(m->lo[j], v[i]), m->hi[j] = fmax(m->hi[j], v[i]);
+        }
+        free(v);
+    }
 }
 
 /* Widths beyond this are not a pinn network (network.hidden allows 4096). */
@@ -201,6 +231,7 @@ static int model_read(const char *path, saved_model *m, char *err, size_t errcap
     memcpy(m->net->params, params, pdims[0] * sizeof *params);
     m->n_in = width[0];
     m->n_out = width[dims[0] - 1];
+    model_read_names(f, m);
     rc = 0;
 out:
     free(w);
@@ -240,24 +271,66 @@ static int model_probe(void *ctx, char *err, size_t errcap)
     return 0;
 }
 
+static void print_header(FILE *out, const saved_model *m)
+{
+    for (size_t j = 0; j < m->n_in; j++)
+        if (m->n_in_names == m->n_in)
+            fprintf(out, "%s,", m->in_names[j]);
+        else
+            fprintf(out, "in%zu,", j);
+    for (size_t j = 0; j < m->n_out; j++) {
+        if (m->n_out_names == m->n_out)
+            fputs(m->out_names[j], out);
+        else
+            fprintf(out, "out%zu", j);
+        fputc(j + 1 < m->n_out ? ',' : '\n', out);
+    }
+}
+
+/* One warning for the points outside the trained domain: how many, and the first. */
+static void warn_outside(FILE *errs, const saved_model *m, const double *x, size_t n)
+{
+    size_t outside = 0, first = 0, axis = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < m->n_in && j < 8; j++) {
+            double v = x[i * m->n_in + j];
+            if (m->lo[j] <= m->hi[j] && (v < m->lo[j] || v > m->hi[j])) {
+                if (!outside++)
+                    first = i, axis = j;
+                break;
+            }
+        }
+    if (!outside || !errs)
+        return;
+    fprintf(errs,
+            "pinn: eval: warning: %zu of %zu point(s) outside the trained domain, the first "
+            "is point %zu with %s = %g outside [%g, %g]: the network extrapolates there\n",
+            outside, n, first + 1, m->n_in_names == m->n_in ? m->in_names[axis] : "input",
+            x[first * m->n_in + axis], m->lo[axis], m->hi[axis]);
+}
+
 int inspect_eval(const char *path, const char *const *points, size_t n_points, FILE *in,
-                 FILE *out, char *err, size_t errcap)
+                 FILE *out, FILE *errs, char *err, size_t errcap)
 {
     saved_model m;
     if (h5io_isolated(path, model_probe, (void *)path, err, errcap) ||
         model_read(path, &m, err, errcap))
-        return -1;
+        return 1;
+    char names[256] = "";
+    for (size_t j = 0, k = 0; j < m.n_in && m.n_in_names == m.n_in && k < sizeof names; j++)
+        k += (size_t)snprintf(names + k, sizeof names - k, "%s%s", j ? "," : "", m.in_names[j]);
     size_t cap = n_points ? n_points : 1024, n = 0;
     double *x = malloc(cap * m.n_in * sizeof *x);
-    int rc = -1;
+    int rc = 1;
     if (!x) {
         snprintf(err, errcap, "out of memory");
         goto out;
     }
     for (size_t i = 0; i < n_points; i++, n++)
         if (parse_point(points[i], x + n * m.n_in, m.n_in)) {
-            snprintf(err, errcap, "point %zu '%s': expected %zu comma-separated numbers", i + 1,
-                     points[i], m.n_in);
+            snprintf(err, errcap, "eval: point %zu '%s': expected %zu comma-separated finite numbers (%s)",
+                     i + 1, points[i], m.n_in, names);
+            rc = 2;
             goto out;
         }
     if (n_points == 0 && in) {
@@ -278,17 +351,21 @@ int inspect_eval(const char *path, const char *const *points, size_t n_points, F
                 cap *= 2;
             }
             if (parse_point(line, x + n * m.n_in, m.n_in)) {
-                snprintf(err, errcap, "input line %zu: expected %zu comma-separated numbers",
-                         line_no, m.n_in);
+                snprintf(err, errcap,
+                         "eval: input line %zu: expected %zu comma-separated finite numbers (%s)",
+                         line_no, m.n_in, names);
+                rc = 2;
                 goto out;
             }
             n++;
         }
     }
     if (n == 0) {
-        snprintf(err, errcap, "no points to evaluate");
+        snprintf(err, errcap, "eval: no points to evaluate");
+        rc = 2;
         goto out;
     }
+    warn_outside(errs, &m, x, n);
     mlp_workspace *ws = mlp_workspace_alloc(m.net, n, 1);
     double *xn = malloc(n * m.n_in * sizeof *xn), *u = malloc(n * m.n_out * sizeof *u);
     if (ws && xn && u) {
@@ -298,6 +375,7 @@ int inspect_eval(const char *path, const char *const *points, size_t n_points, F
         mlp_channels ch;
         mlp_channels_set(&ch, 0, 0, m.n_in);
         mlp_forward(ws, m.net, &ch, xn, n, u);
+        print_header(out, &m);
         for (size_t i = 0; i < n; i++) {
             for (size_t j = 0; j < m.n_in; j++)
                 fprintf(out, "%.17g,", x[i * m.n_in + j]);

@@ -10,8 +10,12 @@
 /* Prints a summary (problem, errors, timings) and the file's tree to out. */
 int inspect_info(const char *path, FILE *out, char *err, size_t errcap);
 /* Evaluates the saved network at points ("x,t" strings) or, when there are
- * none, at the lines of `in`; prints "inputs...,outputs..." rows with %.17g. */
+ * none, at the lines of `in`; prints a CSV header naming the inputs and
+ * outputs, then "inputs...,outputs..." rows with %.17g. Points outside the
+ * trained domain (the span of /grid/<input>) get one warning on errs.
+ * Returns 0, 1 when the file cannot be used, 2 for a malformed point
+ * (the reason in err either way). */
 int inspect_eval(const char *path, const char *const *points, size_t n_points, FILE *in,
-                 FILE *out, char *err, size_t errcap);
+                 FILE *out, FILE *errs, char *err, size_t errcap);
 
 #endif

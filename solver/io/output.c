@@ -2,7 +2,8 @@
  * grid, the network's solution, the reference and exact solutions, the
  * errors, the history, the model with its optimizer state, the resume
  * state (/checkpoint) and the point sets. One atomic commit; a failed write
- * leaves no file behind. Also clears temporaries left by killed runs. */
+ * leaves no file behind. Dimension scales and the XDMF sidecar are xdmf.c's.
+ * Also clears temporaries left by killed runs. */
 #include "io/output.h"
 
 #include <dirent.h>
@@ -19,6 +20,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "io/h5io.h"
+#include "io/xdmf.h"
 
 error_stats error_between(const double *u, const double *v, size_t n)
 {
@@ -356,7 +358,13 @@ int output_write(const char *path, const run_result *r, char *err, size_t errcap
         write_checkpoint(f, r->tr);
     write_unknowns(f, r);
     write_points(f, r);
-    return h5out_commit_msg(f, err, errcap) ? -1 : 0;
+    if (xdmf_scales_attach(f, err, errcap)) {
+        h5out_abort(f);
+        return -1;
+    }
+    if (h5out_commit_msg(f, err, errcap))
+        return -1;
+    return xdmf_write(path, err, errcap);
 }
 
 /* Temporaries are "NAME.tmp.PID" (h5io); one whose process is gone was

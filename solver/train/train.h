@@ -33,7 +33,9 @@ typedef struct train_options {
     int scale_inputs;
     int quiet;          /* no table, no bar */
     FILE *log;          /* table rows (stdout) */
-    /* Loss weighting (README "Loss weighting"). weighting NULL or "fixed":
+    FILE *log_file;     /* the same rows, machine-readable (NULL: none), even when quiet */
+    int log_json;       /* log_file format: 1 JSON lines, 0 CSV */
+    /* Loss weighting (docs/losses.md). weighting NULL or "fixed":
      * the terms' config weights, unchanged. Otherwise a libpinnloss scheme
      * adapts the weights after every Adam step (annealing: every
      * annealing_every steps); L-BFGS keeps the last Adam weights. */
@@ -45,7 +47,7 @@ typedef struct train_options {
     double annealing_beta;   /* lambda <- (1 - beta) lambda + beta lambda_hat */
     long long annealing_every; /* update period in Adam steps, >= 1 */
     double dwa_temperature;  /* > 0 */
-    /* Divergence (README "What happens when things go wrong"). A non-finite
+    /* Divergence (docs/failure-modes.md). A non-finite
      * loss or gradient in Adam either stops the run with the parameters of
      * the last finite step restored (on_nan_recover 0), or restores them and
      * their Adam moments, halves the learning rate and goes on, at most

@@ -1,7 +1,8 @@
 /* solver/train/train_log.c - what the trainer shows while it runs: the progress
  * table (a row every log_every steps, with rel L2 against the exact solution
- * when there is one, and the unknown constants' values) and, on a terminal, a one-line bar with the ETA. It
- * shows; it does not decide anything about training. */
+ * when there is one, and the unknown constants' values), the same rows as
+ * CSV or JSON lines to --log's file, and, on a terminal, a one-line bar with
+ * the ETA. It shows; it does not decide anything about training. */
 #include "train/train_log.h"
 
 #include <math.h>
@@ -50,8 +51,74 @@ void train_bar_clear(const trainer *tr)
         fputs("\r\033[K", tr->opt.log);
 }
 
+/* The CSV header of --log's file (JSON lines need none). */
+static void file_header(trainer *tr)
+{
+    FILE *f = tr->opt.log_file;
+    if (!f || tr->opt.log_json)
+        return;
+    fputs("step,phase,seconds,loss", f);
+    for (size_t k = 0; k < tr->n_terms; k++)
+        fprintf(f, ",loss_%s", tr->terms[k].name);
+    for (size_t k = 0; k < tr->n_terms; k++)
+        fprintf(f, ",w_%s", tr->terms[k].name);
+    if (tr->exact)
+        fputs(",rel_l2", f);
+    fputc('\n', f);
+    fflush(f);
+}
+
+/* JSON has no NaN or infinity: those are null. */
+static void json_number(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, "%.10g", v);
+    else
+        fputs("null", f);
+}
+
+static void file_row(trainer *tr, int phase, double loss, double rel_l2)
+{
+    FILE *f = tr->opt.log_file;
+    if (!f)
+        return;
+    const char *ph = phase ? "lbfgs" : "adam";
+    if (tr->opt.log_json) {
+        fprintf(f, "{\"step\":%lld,\"phase\":\"%s\",\"seconds\":%.4f,\"loss\":", tr->step, ph,
+                tr->seconds);
+        json_number(f, loss);
+        fputs(",\"terms\":{", f);
+        for (size_t k = 0; k < tr->n_terms; k++) {
+            fprintf(f, "%s\"%s\":", k ? "," : "", tr->terms[k].name);
+            json_number(f, tr->term_loss[k]);
+        }
+        fputs("},\"weights\":{", f);
+        for (size_t k = 0; k < tr->n_terms; k++) {
+            fprintf(f, "%s\"%s\":", k ? "," : "", tr->terms[k].name);
+            json_number(f, tr->weight[k]);
+        }
+        fputc('}', f);
+        if (tr->exact) {
+            fputs(",\"rel_l2\":", f);
+            json_number(f, rel_l2);
+        }
+        fputs("}\n", f);
+    } else {
+        fprintf(f, "%lld,%s,%.4f,%.10g", tr->step, ph, tr->seconds, loss);
+        for (size_t k = 0; k < tr->n_terms; k++)
+            fprintf(f, ",%.10g", tr->term_loss[k]);
+        for (size_t k = 0; k < tr->n_terms; k++)
+            fprintf(f, ",%.10g", tr->weight[k]);
+        if (tr->exact)
+            fprintf(f, ",%.10g", rel_l2);
+        fputc('\n', f);
+    }
+    fflush(f);
+}
+
 void train_log_header(trainer *tr)
 {
+    file_header(tr);
     if (tr->opt.quiet || !tr->opt.log)
         return;
     FILE *f = tr->opt.log;
@@ -72,7 +139,11 @@ void train_log_header(trainer *tr)
 
 void train_log_row(trainer *tr, int phase, double loss)
 {
-    if (tr->opt.quiet || !tr->opt.log)
+    int table = !tr->opt.quiet && tr->opt.log;
+    if (tr->exact && (table || tr->opt.log_file))
+        tr->last_rel_l2 = rel_l2_exact(tr);
+    file_row(tr, phase, loss, tr->last_rel_l2);
+    if (!table)
         return;
     FILE *f = tr->opt.log;
     train_bar_clear(tr);
@@ -84,10 +155,8 @@ void train_log_row(trainer *tr, int phase, double loss)
         int w = snprintf(label, sizeof label, "w_%s", tr->terms[k].name);
         fprintf(f, " %*.4e", w > 11 ? w : 11, tr->weight[k]);
     }
-    if (tr->exact) {
-        tr->last_rel_l2 = rel_l2_exact(tr);
+    if (tr->exact)
         fprintf(f, " %11.4e", tr->last_rel_l2);
-    }
     for (size_t j = 0; j < tr->p->unk.n; j++) {
         int w = (int)strlen(tr->p->unk.name[j]);
         fprintf(f, " %*.6g", w > 11 ? w : 11, tr->p->unk.value[j]);
