@@ -494,8 +494,7 @@ int run_job(const run_args *a)
     int ref_possible = p->unk.n == 0 || p->unk.has_truth;
     if (root && cfg_bool(c, "reference.enabled") && !ref_possible)
         fprintf(a->errs, "pinn: note: no reference solution: the unknowns have no "
-                         "problem.unknowns.true_values to solve with
-");
+                         "problem.unknowns.true_values to solve with\n");
     if (root && cfg_bool(c, "reference.enabled") && ref_possible) {
         ref = malloc(nu * sizeof *ref);
         double t0 = now_seconds();
