@@ -22,6 +22,7 @@
 #include "problems/problem_common.h"
 #include "config/settings.h"
 #include "train/train.h"
+#include "train/verdict.h"
 
 #define ERRCAP 1024
 
@@ -254,7 +255,8 @@ static void print_errors(FILE *f, const char *what, const double *u, const doubl
 int run_job(const run_args *a)
 {
     char err[ERRCAP];
-    int status = 2, interrupted = 0;
+    int status = 2, interrupted = 0, judged = 0;
+    verdict vd;
     cfg *c = run_config_load(a->config, NULL, a->overrides, a->n_overrides, err, sizeof err);
     problem *p = NULL;
     mlp *net = NULL;
@@ -478,6 +480,18 @@ int run_job(const run_args *a)
             interrupted = 128 + sig;
         }
         trainer_predict(tr, g.x, g.n, u);
+        if (ts == TRAIN_OK) {
+            /* fills vd also when memory runs out ("none", failing) */
+            verdict_judge(&vd, tr, u, exact, ref, nu, cfg_float(c, "verdict.tolerance"),
+                          cfg_float(c, "verdict.residual_tolerance"), rng);
+            res.verdict = &vd;
+            judged = 1;
+            if (!vd.pass)
+                fprintf(a->errs, "pinn: WARNING: %s (%s)%s\n", vd.text,
+                        strcmp(vd.measure, "residual_rms") == 0 ? "verdict.residual_tolerance"
+                                                                 : "verdict.tolerance",
+                        cfg_bool(c, "verdict.strict") ? "; verdict.strict: exit status 3" : "");
+        }
     }
 
     res.status = run_status;
@@ -497,9 +511,13 @@ int run_job(const run_args *a)
             print_errors(a->out, "reference vs exact", ref, exact, nu, ref_seconds);
         if (tr && tr->lbfgs_stop[0])
             fprintf(a->out, "  L-BFGS stopped: %s\n", tr->lbfgs_stop);
+        if (judged)
+            fprintf(a->out, "  verdict: %s\n", vd.text);
         fprintf(a->out, "  wrote %s\n", out_path);
     }
     status = interrupted ? interrupted : strcmp(run_status, "ok") == 0 ? 0 : 1;
+    if (status == 0 && judged && !vd.pass && cfg_bool(c, "verdict.strict"))
+        status = VERDICT_EXIT_FAIL;
     goto done;
 
 fail:

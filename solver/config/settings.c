@@ -114,6 +114,15 @@ const setting_spec run_settings[] = {
     {"output.nx", SPEC_INT, "101", "[2,100000]", NULL, "grid points in x (PDEs)"},
     {"output.nt", SPEC_INT, "101", "[2,1000000]", NULL, "grid points in t"},
 
+    {"verdict", SPEC_GROUP, NULL, NULL, NULL,
+     "the check after training (docs/hard-problems.md)"},
+    {"verdict.tolerance", SPEC_FLOAT, "1e-2", "(0,inf)", NULL,
+     "largest rel L2 of the network vs the exact solution (else the reference)"},
+    {"verdict.residual_tolerance", SPEC_FLOAT, "1e-2", "(0,inf)", NULL,
+     "largest RMS residual on fresh points when there is no exact solution or reference"},
+    {"verdict.strict", SPEC_BOOL, "false", NULL, NULL,
+     "exit with status 3 when the verdict fails (else a WARNING and status 0)"},
+
     {"reference", SPEC_GROUP, NULL, NULL, NULL, "the GSL reference solution"},
     {"reference.enabled", SPEC_BOOL, "true", NULL, NULL, "compute it and the errors against it"},
     {"reference.stepper", SPEC_STRING, "rk8pd", NULL, "rk8pd|rkf45|rkck|rk4|rk2|msadams|msbdf|bsimp|rk4imp|rk2imp|rk1imp",

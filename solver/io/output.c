@@ -192,6 +192,13 @@ int output_write(const char *path, const run_result *r, char *err, size_t errcap
     h5out_attr_int(f, "/", "threads", r->threads);
     h5out_attr_string(f, "/", "created", created);
     h5out_attr_string(f, "/", "status", r->status);
+    if (r->verdict) {
+        h5out_attr_string(f, "/", "verdict", r->verdict->text);
+        h5out_attr_string(f, "/", "verdict_measure", r->verdict->measure);
+        h5out_attr_double(f, "/", "verdict_value", r->verdict->value);
+        h5out_attr_double(f, "/", "verdict_tolerance", r->verdict->tolerance);
+        h5out_attr_int(f, "/", "verdict_pass", r->verdict->pass);
+    }
 
     const grid *g = r->g;
     size_t d0[1] = {g->len[0]};

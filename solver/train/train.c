@@ -289,6 +289,25 @@ int trainer_predict(trainer *tr, const double *x, size_t n, double *u)
     return 0;
 }
 
+double trainer_term_loss(trainer *tr, term *t)
+{
+    size_t m = tr->p->n_out, rows = t->ch.n * t->n * m;
+    mlp_workspace *ws = mlp_workspace_alloc(tr->net, t->n, t->ch.n);
+    double *xn = malloc((t->n * tr->p->n_in + 2 * rows) * sizeof *xn);
+    double l = NAN;
+    if (ws && xn) {
+        double *out = xn + t->n * tr->p->n_in, *gout = out + rows;
+        trainer_scale_inputs(tr, t->x, t->n, xn);
+        if (mlp_forward(ws, tr->net, &t->ch, xn, t->n, out) == MLP_OK) {
+            scale_channels(tr, &t->ch, t->n, out);
+            l = t->loss(t, tr->p, out, gout);
+        }
+    }
+    free(xn);
+    mlp_workspace_free(ws);
+    return l;
+}
+
 double trainer_objective(trainer *tr)
 {
     const problem *p = tr->p;

@@ -205,6 +205,10 @@ int trainer_weights_update(trainer *tr, long long it, double lr);
 size_t trainer_weighting_state_size(const trainer *tr);
 int trainer_weighting_state_get(const trainer *tr, double *state);
 int trainer_weighting_state_set(trainer *tr, const double *state, size_t n);
+/* The unweighted loss L = mean(r^2) of term t (any term of tr's problem,
+ * not necessarily one of tr's) at the net's current parameters: a forward
+ * pass and the residual, no gradient. NaN when memory runs out. */
+double trainer_term_loss(trainer *tr, term *t);
 /* Network values on n points (physical coordinates) into u (n x n_out). */
 int trainer_predict(trainer *tr, const double *x, size_t n, double *u);
 /* Input scaling used for the net: x_net = (x - shift) * scale. */
