@@ -22,6 +22,7 @@
 #include "problems/problem_common.h"
 #include "config/settings.h"
 #include "train/train.h"
+#include "train/march.h"
 #include "train/verdict.h"
 
 #define ERRCAP 1024
@@ -257,6 +258,7 @@ int run_job(const run_args *a)
     char err[ERRCAP];
     int status = 2, interrupted = 0, judged = 0;
     verdict vd;
+    march *mch = NULL;
     cfg *c = run_config_load(a->config, NULL, a->overrides, a->n_overrides, err, sizeof err);
     problem *p = NULL;
     mlp *net = NULL;
@@ -273,6 +275,13 @@ int run_job(const run_args *a)
         goto fail;
     if (!(p = problem_create(c, err, sizeof err)))
         goto fail;
+    const char *why_windows = march_check(c, p);
+    if (!why_windows && a->resume && cfg_int(c, "train.windows") > 1)
+        why_windows = "a time-marching run cannot be resumed (--resume): run it again";
+    if (why_windows) {
+        cfg_fail(c, err, sizeof err, "train.windows", "%s", why_windows);
+        goto fail;
+    }
 
     char out_path[1024];
     if (a->output)
@@ -435,6 +444,11 @@ int run_job(const run_args *a)
             goto fail;
         }
         res.tr = tr;
+        if (cfg_int(c, "train.windows") > 1 &&
+            !(mch = march_alloc(p, (size_t)cfg_int(c, "train.windows"), net->n_params))) {
+            snprintf(err, sizeof err, "out of memory for training");
+            goto fail;
+        }
         if (a->resume) {
             if (checkpoint_load(a->resume, c, seed, tr, a->errs, err, sizeof err)) {
                 status = 2;
@@ -461,7 +475,21 @@ int run_job(const run_args *a)
         }
         ck_ctx.path = out_path;
         ck_ctx.u = u;
-        train_status ts = trainer_run(tr);
+        train_status ts;
+        if (mch) { /* the last window's trainer stands for the run from here */
+            ts = march_run(mch, c, net, rng, &opt, &g, u);
+            if (mch->tr) {
+                trainer_free(tr);
+                res.tr = tr = mch->tr;
+                mch->tr = NULL;
+            }
+            if (ts != TRAIN_OK && mch->error[0])
+                snprintf(tr->error, sizeof tr->error, "%.*s", (int)sizeof tr->error - 1,
+                         mch->error);
+            res.windows = mch;
+        } else {
+            ts = trainer_run(tr);
+        }
         if (ts == TRAIN_DIVERGED) {
             fprintf(a->errs, "pinn: %s\npinn: %s keeps the model of step %lld, the last finite one\n",
                     tr->error, out_path, tr->step);
@@ -479,7 +507,8 @@ int run_job(const run_args *a)
             run_status = run_why;
             interrupted = 128 + sig;
         }
-        trainer_predict(tr, g.x, g.n, u);
+        if (!mch) /* a march stitched u from its windows */
+            trainer_predict(tr, g.x, g.n, u);
         if (ts == TRAIN_OK) {
             /* fills vd also when memory runs out ("none", failing) */
             verdict_judge(&vd, tr, u, exact, ref, nu, cfg_float(c, "verdict.tolerance"),
@@ -524,6 +553,7 @@ fail:
     fprintf(a->errs, "%s\n", err);
 done:
     trainer_free(tr);
+    march_free(mch);
     for (size_t k = 0; k < n_terms; k++)
         term_release(&terms[k]);
     grid_release(&g);

@@ -91,8 +91,10 @@ static int run_pinn(const char *args, char *buf, size_t cap)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* Lotka-Volterra over 20 time units with 30 Adam steps: a failed run. */
+/* Lotka-Volterra over 20 time units in one window with 30 Adam steps: a
+ * failed run. */
 #define LV_SHORT "run configs/lotka_volterra.cfg --quiet --set train.adam.iterations=30 " \
+                 "--set train.windows=1 " \
                  "--set train.lbfgs.iterations=0 --set points.interior=64 --set output.nt=101"
 
 START_TEST(test_binary_failing_run)

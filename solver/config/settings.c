@@ -85,6 +85,9 @@ const setting_spec run_settings[] = {
      "recoveries allowed under on_nan = recover before the run stops"},
     {"train.checkpoint_every", SPEC_INT, "1000", "[0,1000000000]", NULL,
      "write the output file as a resumable checkpoint every N steps (0: only at the end)"},
+    {"train.windows", SPEC_INT, "1", "[1,10000]", NULL,
+     "time-marching: train this many equal time windows one after another, each starting "
+     "from the previous window's network (docs/hard-problems.md)"},
     {"train.adam", SPEC_GROUP, NULL, NULL, NULL, "first phase: Adam"},
     {"train.adam.iterations", SPEC_INT, "20000", "[0,1000000000]", NULL, "Adam steps"},
     {"train.adam.lr", SPEC_FLOAT, "1e-3", "(0,inf)", NULL, "learning rate"},

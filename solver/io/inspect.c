@@ -95,6 +95,11 @@ static int model_read(const char *path, saved_model *m, char *err, size_t errcap
     int rc = -1;
     if (check_version(f, path, err, errcap))
         goto out;
+    if (h5in_exists(f, "/windows")) { /* /model is the last window's net only */
+        snprintf(err, errcap, "%s: a time-marching result (/windows): eval of its windows' "
+                 "networks is not supported; /solution holds the stitched solution", path);
+        goto out;
+    }
     if (h5in_ints(f, "/model/widths", &w, &rank, dims) || rank != 1 || dims[0] < 2 ||
         dims[0] > MLP_MAX_LAYERS + 1 || h5in_doubles(f, "/model/params", &params, &rank, pdims) ||
         h5in_attr_string(f, "/model", "activation", &act_name) ||
