@@ -26,6 +26,8 @@
 #include "train/verdict.h"
 
 #define ERRCAP 1024
+/* dense BFGS keeps n^2 doubles: 12000 parameters are 1.1 GB */
+#define RUN_QN_MAX_PARAMS 12000
 
 static double now_seconds(void)
 {
@@ -320,6 +322,18 @@ int run_job(const run_args *a)
     width[n_hidden + 1] = p->n_out;
     if (check_memory(c, p, width, n_hidden + 1, a->reference_only, err, sizeof err))
         goto fail;
+    if (strcmp(cfg_string(c, "train.second_phase"), "lbfgs") != 0 && !a->reference_only) {
+        size_t np = 0;
+        for (size_t l = 0; l <= n_hidden; l++)
+            np += width[l + 1] * (width[l] + 1);
+        if (np > RUN_QN_MAX_PARAMS) {
+            cfg_fail(c, err, sizeof err, "train.second_phase",
+                     "'%s' keeps a dense %zu x %zu matrix: at most %d parameters (use lbfgs "
+                     "or a smaller network.hidden)", cfg_string(c, "train.second_phase"), np, np,
+                     RUN_QN_MAX_PARAMS);
+            goto fail;
+        }
+    }
     const mlp_activation *act = mlp_activation_find(cfg_string(c, "network.activation"));
     const mlp_initializer *init = mlp_initializer_find(cfg_string(c, "network.init"));
     if (!act || !init) {
@@ -402,6 +416,7 @@ int run_job(const run_args *a)
             .lbfgs_max_linesearch = (int)cfg_int(c, "train.lbfgs.max_linesearch"),
             .lbfgs_epsilon = cfg_float(c, "train.lbfgs.epsilon"),
             .lbfgs_delta = cfg_float(c, "train.lbfgs.delta"),
+            .second_phase = cfg_string(c, "train.second_phase"),
             .resample_every = cfg_int(c, "points.resample_every"),
             .log_every = cfg_int(c, "train.log_every"),
             .scale_inputs = cfg_bool(c, "network.scale_inputs"),

@@ -5,7 +5,9 @@
  * the weighting formulas live in losses/weighting.c, not here. */
 #include "train/train.h"
 #include "train/train_log.h"
+#include "train/qn.h"
 
+#include <cblas.h>
 #include <lbfgs.h>
 #include <math.h>
 #include <signal.h>
@@ -147,6 +149,9 @@ const char *train_options_check(const train_options *opt, const term *terms, siz
 {
     if (n_terms == 0 || n_terms > PROBLEM_MAX_TERMS)
         return "the number of loss terms must be 1 to PROBLEM_MAX_TERMS";
+    if (opt->second_phase && strcmp(opt->second_phase, "lbfgs") != 0 &&
+        !qn_type_find(opt->second_phase))
+        return "second phase must be lbfgs, bfgs or ssbfgs";
     if (is_fixed(opt))
         return NULL;
     for (size_t k = 0; k < n_terms; k++)
@@ -781,13 +786,96 @@ static train_status run_lbfgs(trainer *tr)
     return TRAIN_OK;
 }
 
+/* ---- dense BFGS / SSBFGS (train/qn.h) ---------------------------------- */
+
+static double qn_evaluate(void *ctx, const double *x, double *g)
+{
+    trainer *tr = ctx;
+    size_t np = tr->net->n_params;
+    memcpy(tr->net->params, x, np * sizeof *x);
+    double f = trainer_objective(tr);
+    memcpy(g, tr->grad, np * sizeof *g);
+    return isfinite(f) ? f : INFINITY;
+}
+
+/* The same bookkeeping as L-BFGS (rows, log, checkpoints, stop tests
+ * |g| < epsilon max(1, |x|) and the relative decrease over past
+ * iterations below delta); H is not checkpointed, a resume rebuilds it. */
+static train_status run_qn(trainer *tr)
+{
+    size_t np = tr->net->n_params;
+    long long left = tr->opt.lbfgs_iterations - tr->prog.lbfgs_done;
+    int past = tr->opt.lbfgs_past;
+    qn *q = left > 0 ? qn_alloc(tr->opt.second_phase, np) : NULL;
+    double *ring = left > 0 ? calloc((size_t)past + 1, sizeof *ring) : NULL;
+    if (left > 0 && (!q || !ring)) {
+        qn_free(q);
+        free(ring);
+        return TRAIN_ENOMEM;
+    }
+    double t_start = train_now(), last_draw = 0.0;
+    memcpy(tr->good_params, tr->net->params, np * sizeof(double));
+    const char *why = "iteration limit";
+    int interrupted = 0;
+    if (left > 0 && qn_set(q, tr->net->params, qn_evaluate, tr, 1e-4, 0.9,
+                           tr->opt.lbfgs_max_linesearch) != QN_OK)
+        why = "not finite at the start", left = 0;
+    for (long long k = 0; k < left; k++) {
+        if (past > 0)
+            ring[k % (past + 1)] = q->f;
+        if (qn_iterate(q) != QN_OK) {
+            why = "line search found no Wolfe point";
+            break;
+        }
+        tr->seconds += train_now() - t_start;
+        tr->step++;
+        tr->prog.lbfgs_done++;
+        memcpy(tr->net->params, q->x, np * sizeof(double));
+        memcpy(tr->good_params, q->x, np * sizeof(double));
+        if (record(tr, 1, q->f)) {
+            qn_free(q);
+            free(ring);
+            return TRAIN_ENOMEM;
+        }
+        if (tr->prog.lbfgs_done % tr->opt.log_every == 0)
+            train_log_row(tr, 1, q->f);
+        train_bar_update(tr, 1, tr->prog.lbfgs_done, tr->opt.lbfgs_iterations, q->f, &last_draw);
+        interrupted = after_step(tr);
+        t_start = train_now();
+        if (interrupted)
+            break;
+        double gn = cblas_dnrm2((int)np, q->g, 1), xn = cblas_dnrm2((int)np, q->x, 1);
+        if (gn <= tr->opt.lbfgs_epsilon * (xn > 1.0 ? xn : 1.0)) {
+            why = "gradient tolerance reached";
+            break;
+        }
+        double fp = ring[(k + 2) % (past + 1)]; /* f of past iterations ago */
+        if (past > 0 && k + 1 >= past && (fp - q->f) / fabs(q->f) <= tr->opt.lbfgs_delta) {
+            why = "loss decrease below delta";
+            break;
+        }
+    }
+    tr->seconds += train_now() - t_start;
+    if (q)
+        memcpy(tr->net->params, q->x, np * sizeof(double));
+    snprintf(tr->lbfgs_stop, sizeof tr->lbfgs_stop, "%s: %s (%lld evaluations, %lld restarts)",
+             tr->opt.second_phase, why, q ? q->evaluations : 0LL, q ? q->restarts : 0LL);
+    qn_free(q);
+    free(ring);
+    if (interrupted)
+        return TRAIN_INTERRUPTED;
+    tr->prog.phase = TRAIN_PHASE_DONE;
+    return TRAIN_OK;
+}
+
 train_status trainer_run(trainer *tr)
 {
     train_log_header(tr);
     train_status st;
     if (tr->prog.phase == TRAIN_PHASE_ADAM && (st = run_adam(tr)) != TRAIN_OK)
         return st;
-    if (tr->prog.phase == TRAIN_PHASE_LBFGS && (st = run_lbfgs(tr)) != TRAIN_OK)
+    int dense = tr->opt.second_phase && strcmp(tr->opt.second_phase, "lbfgs") != 0;
+    if (tr->prog.phase == TRAIN_PHASE_LBFGS && (st = dense ? run_qn(tr) : run_lbfgs(tr)) != TRAIN_OK)
         return st;
     double loss = trainer_objective(tr);
     if (find_nonfinite(tr, loss)) {
