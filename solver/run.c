@@ -278,6 +278,12 @@ int run_job(const run_args *a)
     if (!(p = problem_create(c, err, sizeof err)))
         goto fail;
     const char *why_windows = march_check(c, p);
+    if (a->resume && strcmp(cfg_string(c, "points.adapt"), "none") != 0) {
+        cfg_fail(c, err, sizeof err, "points.adapt",
+                 "a run with adaptive sampling cannot be resumed (--resume): its point sets "
+                 "are not in the checkpoint");
+        goto fail;
+    }
     if (!why_windows && a->resume && cfg_int(c, "train.windows") > 1)
         why_windows = "a time-marching run cannot be resumed (--resume): run it again";
     if (why_windows) {
@@ -417,6 +423,12 @@ int run_job(const run_args *a)
             .lbfgs_epsilon = cfg_float(c, "train.lbfgs.epsilon"),
             .lbfgs_delta = cfg_float(c, "train.lbfgs.delta"),
             .second_phase = cfg_string(c, "train.second_phase"),
+            .adapt = {.kind = (adapt_kind)adapt_kind_parse(cfg_string(c, "points.adapt")),
+                      .every = cfg_int(c, "points.adapt_every"),
+                      .candidates = (size_t)cfg_int(c, "points.adapt_candidates"),
+                      .add = (size_t)cfg_int(c, "points.rar_add"),
+                      .k = cfg_float(c, "points.rad_k"),
+                      .c = cfg_float(c, "points.rad_c")},
             .resample_every = cfg_int(c, "points.resample_every"),
             .log_every = cfg_int(c, "train.log_every"),
             .scale_inputs = cfg_bool(c, "network.scale_inputs"),

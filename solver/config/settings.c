@@ -25,6 +25,19 @@ const setting_spec run_settings[] = {
     {"points.initial", SPEC_INT, "160", "[1,100000000]", NULL, "initial-condition points"},
     {"points.resample_every", SPEC_INT, "0", "[0,1000000000]", NULL,
      "redraw the interior points every N Adam steps (0: never)"},
+    {"points.adapt", SPEC_STRING, "none", NULL, "none|rar|rad",
+     "residual-based adaptive sampling of the interior points during Adam: rar appends the "
+     "candidates of largest residual, rad redraws the set with density ~ residual "
+     "(docs/hard-problems.md)"},
+    {"points.adapt_every", SPEC_INT, "1000", "[1,1000000000]", NULL,
+     "Adam steps between adaptive-sampling rounds"},
+    {"points.adapt_candidates", SPEC_INT, "10000", "[1,100000000]", NULL,
+     "fresh candidate points drawn per round"},
+    {"points.rar_add", SPEC_INT, "50", "[1,100000000]", NULL,
+     "rar: points appended per round"},
+    {"points.rad_k", SPEC_FLOAT, "1", "[0,inf)", NULL, "rad: density exponent k of |r|^k"},
+    {"points.rad_c", SPEC_FLOAT, "1", "[0,inf)", NULL,
+     "rad: density constant c (|r|^k / mean(|r|^k) + c; large c is uniform)"},
 
     {"loss", SPEC_GROUP, NULL, NULL, NULL, "loss terms and their weighting"},
     {"loss.weighting", SPEC_STRING, "fixed", NULL, "fixed|uncertainty|gradnorm|annealing|dwa",

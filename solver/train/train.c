@@ -294,6 +294,29 @@ int trainer_predict(trainer *tr, const double *x, size_t n, double *u)
     return 0;
 }
 
+int trainer_term_resize(trainer *tr, size_t k)
+{
+    const term *t = &tr->terms[k];
+    size_t m = tr->p->n_out, rows = t->ch.n * t->n * m;
+    mlp_workspace *ws = mlp_workspace_alloc(tr->net, t->n, t->ch.n);
+    double *xn = malloc(t->n * tr->p->n_in * sizeof *xn);
+    double *out = malloc(rows * sizeof *out), *gout = malloc(rows * sizeof *gout);
+    if (!ws || !xn || !out || !gout) {
+        mlp_workspace_free(ws);
+        free(xn);
+        free(out);
+        free(gout);
+        return -1;
+    }
+    mlp_workspace_free(tr->ws[k]);
+    free(tr->xn[k]);
+    free(tr->out[k]);
+    free(tr->gout[k]);
+    tr->ws[k] = ws, tr->xn[k] = xn, tr->out[k] = out, tr->gout[k] = gout;
+    trainer_scale_inputs(tr, t->x, t->n, xn);
+    return 0;
+}
+
 double trainer_term_loss(trainer *tr, term *t)
 {
     size_t m = tr->p->n_out, rows = t->ch.n * t->n * m;
@@ -621,6 +644,10 @@ static train_status run_adam(trainer *tr)
         double t_start = train_now();
         if (!redo && it < iters && every > 0 && it > 0 && it % every == 0)
             resample_points(tr);
+        const adapt_options *ad = &tr->opt.adapt;
+        if (!redo && it < iters && ad->kind != ADAPT_NONE && it > 0 && it % ad->every == 0 &&
+            adapt_apply(tr, ad, tr->rng))
+            return TRAIN_ENOMEM;
         redo = 0;
         double loss = trainer_objective(tr);
         if (find_nonfinite(tr, loss)) {

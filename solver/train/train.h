@@ -11,6 +11,7 @@
 
 #include "mlp.h"
 #include "pinnloss.h"
+#include "train/adapt.h"
 #include "train/optim.h"
 #include "problems/problem.h"
 
@@ -32,6 +33,9 @@ typedef struct train_options {
      * dense quasi-Newton of train/qn.h, with the lbfgs_* iteration count,
      * stop tests and line-search limit (history is not used). */
     const char *second_phase;
+    /* Adaptive sampling of the pde term (train/adapt.h; kind ADAPT_NONE:
+     * off): a round every adapt.every Adam steps, after any redraw. */
+    adapt_options adapt;
     long long resample_every;
     long long log_every;
     int scale_inputs;
@@ -213,6 +217,10 @@ int trainer_weighting_state_set(trainer *tr, const double *state, size_t n);
  * not necessarily one of tr's) at the net's current parameters: a forward
  * pass and the residual, no gradient. NaN when memory runs out. */
 double trainer_term_loss(trainer *tr, term *t);
+/* After term k's points changed (count or place): reallocates its
+ * workspace and buffers for t->n points and rescales its inputs. 0, or -1
+ * when memory runs out (the old buffers are kept). */
+int trainer_term_resize(trainer *tr, size_t k);
 /* Network values on n points (physical coordinates) into u (n x n_out). */
 int trainer_predict(trainer *tr, const double *x, size_t n, double *u);
 /* Input scaling used for the net: x_net = (x - shift) * scale. */
