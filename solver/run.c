@@ -22,6 +22,7 @@
 #include "problems/problem_common.h"
 #include "config/settings.h"
 #include "train/train.h"
+#include "train/hard.h"
 #include "train/march.h"
 #include "train/verdict.h"
 
@@ -278,6 +279,11 @@ int run_job(const run_args *a)
     if (!(p = problem_create(c, err, sizeof err)))
         goto fail;
     const char *why_windows = march_check(c, p);
+    if (cfg_bool(c, "network.hard_constraints") && !p->type->constraint) {
+        cfg_fail(c, err, sizeof err, "network.hard_constraints",
+                 "problem type '%s' has no hard-constraint transform", p->type->name);
+        goto fail;
+    }
     if (a->resume && strcmp(cfg_string(c, "points.adapt"), "none") != 0) {
         cfg_fail(c, err, sizeof err, "points.adapt",
                  "a run with adaptive sampling cannot be resumed (--resume): its point sets "
@@ -362,6 +368,13 @@ int run_job(const run_args *a)
             cfg_fail(c, err, sizeof err, "loss", "every loss term is switched off");
             goto fail;
         }
+        for (size_t k = 0; k < n_terms && cfg_bool(c, "network.hard_constraints"); k++)
+            if (hard_check(&terms[k].ch)) {
+                cfg_fail(c, err, sizeof err, "network.hard_constraints",
+                         "term %s uses a second derivative without its first derivatives",
+                         terms[k].name);
+                goto fail;
+            }
     }
     if (p->type->make_grid(p, c, &g)) {
         snprintf(err, sizeof err, "out of memory for the output grid");
@@ -423,6 +436,7 @@ int run_job(const run_args *a)
             .lbfgs_epsilon = cfg_float(c, "train.lbfgs.epsilon"),
             .lbfgs_delta = cfg_float(c, "train.lbfgs.delta"),
             .second_phase = cfg_string(c, "train.second_phase"),
+            .hard = cfg_bool(c, "network.hard_constraints"),
             .adapt = {.kind = (adapt_kind)adapt_kind_parse(cfg_string(c, "points.adapt")),
                       .every = cfg_int(c, "points.adapt_every"),
                       .candidates = (size_t)cfg_int(c, "points.adapt_candidates"),

@@ -66,8 +66,8 @@ typedef struct e2e_case {
                    "--set points.interior=600 --set reference.nx=256 --set reference.nt=256"
 
 static const e2e_case cases[] = {
-    /* measured 3.3e-3 */
-    {"heat1d", SHORT_HEAT, "/error/vs_exact/abs", 1e-2},
+    /* with its ssbfgs second phase; measured 1.0e-4 (3.3e-3 with L-BFGS) */
+    {"heat1d", SHORT_HEAT, "/error/vs_exact/abs", 3e-4},
     /* measured 6.3e-4 */
     {"heat1d_neumann", SHORT_HEAT, "/error/vs_exact/abs", 2e-3},
     /* measured 3.8e-4 */

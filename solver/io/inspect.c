@@ -95,6 +95,11 @@ static int model_read(const char *path, saved_model *m, char *err, size_t errcap
     int rc = -1;
     if (check_version(f, path, err, errcap))
         goto out;
+    if (h5in_attr_exists(f, "/model", "hard_constraints")) { /* /model is N, not u */
+        snprintf(err, errcap, "%s: a result with hard constraints: eval of u = g + D N is not "
+                 "supported; /solution holds u", path);
+        goto out;
+    }
     if (h5in_exists(f, "/windows")) { /* /model is the last window's net only */
         snprintf(err, errcap, "%s: a time-marching result (/windows): eval of its windows' "
                  "networks is not supported; /solution holds the stitched solution", path);

@@ -161,6 +161,9 @@ static void write_model(h5out *f, const run_result *r)
     h5out_doubles(f, "/model/params", 1, dp, net->params);
     h5out_attr_string(f, "/model", "activation", net->act->name);
     h5out_attr_string(f, "/model", "init", cfg_string(r->c, "network.init"));
+    if (cfg_bool(r->c, "network.hard_constraints"))
+        h5out_attr_string(f, "/model", "hard_constraints",
+                          "params are N of u = g + D N (problem_type.constraint)");
     h5out_attr_string(f, "/model", "layout",
                       "per layer l: W_l (widths[l+1] x widths[l], row-major) then b_l");
     size_t di[1] = {r->p->n_in};

@@ -27,6 +27,9 @@ const char *march_check(const cfg *c, const problem *p)
     if (cfg_has(c, "loss.data.file") && cfg_bool(c, "loss.data.enabled"))
         return "cannot be used with a data term (loss.data.file): measurements are not cut "
                "into windows";
+    if (cfg_bool(c, "network.hard_constraints"))
+        return "cannot be used with network.hard_constraints (each window's start comes from "
+               "the previous window's network, not from problem.initial)";
     if (!cfg_bool(c, "loss.initial.enabled"))
         return "needs the initial term (loss.initial.enabled): it carries each window's start";
     return NULL;

@@ -5,6 +5,7 @@
  * the weighting formulas live in losses/weighting.c, not here. */
 #include "train/train.h"
 #include "train/train_log.h"
+#include "train/hard.h"
 #include "train/qn.h"
 
 #include <cblas.h>
@@ -38,6 +39,24 @@ static void scale_channels(const trainer *tr, const mlp_channels *ch, size_t n, 
         for (size_t k = 0; k < n * m; k++)
             b[k] *= f;
     }
+}
+
+/* g and D of the hard constraints at term k's points (nothing when off). */
+static int hard_points(trainer *tr, size_t k)
+{
+    if (!tr->opt.hard)
+        return 0;
+    const term *t = &tr->terms[k];
+    size_t rows = t->ch.n * t->n;
+    double *g = realloc(tr->hard_g[k], (rows * tr->p->n_out + 1) * sizeof *g);
+    if (g)
+        tr->hard_g[k] = g;
+    double *D = realloc(tr->hard_D[k], (rows + 1) * sizeof *D);
+    if (D)
+        tr->hard_D[k] = D;
+    if (!g || !D)
+        return -1;
+    return tr->p->type->constraint(tr->p, t->x, t->n, &t->ch, g, D);
 }
 
 static int history_reserve(train_history *h, size_t rows)
@@ -95,6 +114,12 @@ void trainer_free(trainer *tr)
     }
     mlp_workspace_free(tr->grid_ws);
     free(tr->grid_out);
+    for (size_t k = 0; k < PROBLEM_MAX_TERMS; k++) {
+        free(tr->hard_g[k]);
+        free(tr->hard_D[k]);
+    }
+    free(tr->hard_pg);
+    free(tr->hard_pD);
     free(tr->term_grad);
     free(tr->grad);
     adam_free(tr->adam);
@@ -246,9 +271,16 @@ trainer *trainer_alloc(const problem *p, mlp *net, term *terms, size_t n_terms, 
         ok = tr->ws[k] && tr->xn[k] && tr->out[k] && tr->gout[k];
         if (ok)
             trainer_scale_inputs(tr, t->x, t->n, tr->xn[k]);
+        if (ok && opt->hard)
+            ok = p->type->constraint && hard_check(&t->ch) == 0 && hard_points(tr, k) == 0;
     }
     tr->grid_ws = mlp_workspace_alloc(net, TRAIN_PREDICT_CHUNK, 1);
     tr->grid_out = malloc(TRAIN_PREDICT_CHUNK * (p->n_in + m) * sizeof(double));
+    if (opt->hard) {
+        tr->hard_pg = malloc(TRAIN_PREDICT_CHUNK * m * sizeof(double));
+        tr->hard_pD = malloc(TRAIN_PREDICT_CHUNK * sizeof(double));
+        ok = ok && tr->hard_pg && tr->hard_pD;
+    }
     tr->term_grad = calloc(n_terms * np, sizeof(double));
     tr->grad = calloc(np, sizeof(double));
     tr->adam = adam_alloc(np, opt->beta1, opt->beta2, opt->epsilon);
@@ -289,6 +321,11 @@ int trainer_predict(trainer *tr, const double *x, size_t n, double *u)
         int rc = mlp_forward(tr->grid_ws, tr->net, &ch, xn, b, out);
         if (rc != MLP_OK)
             return rc;
+        if (tr->opt.hard) {
+            if (tr->p->type->constraint(tr->p, x + s * d, b, &ch, tr->hard_pg, tr->hard_pD))
+                return MLP_EINVAL;
+            hard_forward(&ch, b, m, tr->hard_pg, tr->hard_pD, out);
+        }
         memcpy(u + s * m, out, b * m * sizeof *u);
     }
     return 0;
@@ -314,25 +351,40 @@ int trainer_term_resize(trainer *tr, size_t k)
     free(tr->gout[k]);
     tr->ws[k] = ws, tr->xn[k] = xn, tr->out[k] = out, tr->gout[k] = gout;
     trainer_scale_inputs(tr, t->x, t->n, xn);
-    return 0;
+    return hard_points(tr, k);
 }
 
-double trainer_term_loss(trainer *tr, term *t)
+int trainer_term_channels(trainer *tr, const term *t, double *out)
 {
-    size_t m = tr->p->n_out, rows = t->ch.n * t->n * m;
+    size_t m = tr->p->n_out, rows = t->ch.n * t->n;
     mlp_workspace *ws = mlp_workspace_alloc(tr->net, t->n, t->ch.n);
-    double *xn = malloc((t->n * tr->p->n_in + 2 * rows) * sizeof *xn);
-    double l = NAN;
+    double *xn = malloc((t->n * tr->p->n_in + (tr->opt.hard ? rows * (m + 1) : 0) + 1) *
+                        sizeof *xn);
+    int rc = -1;
     if (ws && xn) {
-        double *out = xn + t->n * tr->p->n_in, *gout = out + rows;
         trainer_scale_inputs(tr, t->x, t->n, xn);
-        if (mlp_forward(ws, tr->net, &t->ch, xn, t->n, out) == MLP_OK) {
+        rc = mlp_forward(ws, tr->net, &t->ch, xn, t->n, out);
+        if (rc == MLP_OK)
             scale_channels(tr, &t->ch, t->n, out);
-            l = t->loss(t, tr->p, out, gout);
+        if (rc == MLP_OK && tr->opt.hard) {
+            double *g = xn + t->n * tr->p->n_in, *D = g + rows * m;
+            rc = tr->p->type->constraint(tr->p, t->x, t->n, &t->ch, g, D);
+            if (rc == 0)
+                hard_forward(&t->ch, t->n, m, g, D, out);
         }
     }
     free(xn);
     mlp_workspace_free(ws);
+    return rc;
+}
+
+double trainer_term_loss(trainer *tr, term *t)
+{
+    size_t rows = t->ch.n * t->n * tr->p->n_out;
+    double *out = malloc((2 * rows + 1) * sizeof *out), l = NAN;
+    if (out && trainer_term_channels(tr, t, out) == 0)
+        l = t->loss(t, tr->p, out, out + rows);
+    free(out);
     return l;
 }
 
@@ -345,8 +397,12 @@ double trainer_objective(trainer *tr)
         term *t = &tr->terms[k];
         mlp_forward(tr->ws[k], tr->net, &t->ch, tr->xn[k], t->n, tr->out[k]);
         scale_channels(tr, &t->ch, t->n, tr->out[k]);
+        if (tr->opt.hard)
+            hard_forward(&t->ch, t->n, p->n_out, tr->hard_g[k], tr->hard_D[k], tr->out[k]);
         double l = t->loss(t, p, tr->out[k], tr->gout[k]);
         tr->term_loss[k] = l;
+        if (tr->opt.hard)
+            hard_backward(&t->ch, t->n, p->n_out, tr->hard_D[k], tr->gout[k]);
         scale_channels(tr, &t->ch, t->n, tr->gout[k]);
         double *g = tr->term_grad + k * np;
         memset(g, 0, np * sizeof *g);
@@ -625,8 +681,10 @@ static void resample_points(trainer *tr)
 {
     for (size_t k = 0; k < tr->n_terms; k++) {
         term *t = &tr->terms[k];
-        if (t->resample && t->resample(t, tr->p, tr->rng) == 0)
+        if (t->resample && t->resample(t, tr->p, tr->rng) == 0) {
             trainer_scale_inputs(tr, t->x, t->n, tr->xn[k]);
+            hard_points(tr, k); /* same size: cannot run out of memory */
+        }
     }
     tr->prog.resamples++;
 }

@@ -36,6 +36,9 @@ typedef struct train_options {
     /* Adaptive sampling of the pde term (train/adapt.h; kind ADAPT_NONE:
      * off): a round every adapt.every Adam steps, after any redraw. */
     adapt_options adapt;
+    /* Hard constraints (train/hard.h): the problem type's u = g + D N
+     * around the net's channels in every term and prediction. */
+    int hard;
     long long resample_every;
     long long log_every;
     int scale_inputs;
@@ -151,6 +154,9 @@ typedef struct trainer {
     mlp_workspace *grid_ws;
     double *grid_out;
     double last_rel_l2;
+    /* hard constraints: g and D of each term's points, and of a predict chunk */
+    double *hard_g[PROBLEM_MAX_TERMS], *hard_D[PROBLEM_MAX_TERMS];
+    double *hard_pg, *hard_pD;
 } trainer;
 
 /* Returns NULL when the weighting options suit these terms, else a static
@@ -221,6 +227,10 @@ double trainer_term_loss(trainer *tr, term *t);
  * workspace and buffers for t->n points and rescales its inputs. 0, or -1
  * when memory runs out (the old buffers are kept). */
 int trainer_term_resize(trainer *tr, size_t k);
+/* The channels of u (the net's, through the hard constraints when they are
+ * on) for term t's points into out (t->ch.n x t->n x n_out, physical
+ * units). 0, or an MLP_* code / -1 (out of memory). */
+int trainer_term_channels(trainer *tr, const term *t, double *out);
 /* Network values on n points (physical coordinates) into u (n x n_out). */
 int trainer_predict(trainer *tr, const double *x, size_t n, double *u);
 /* Input scaling used for the net: x_net = (x - shift) * scale. */
