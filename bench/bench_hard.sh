@@ -64,11 +64,16 @@ for r in $ROWS; do
     lv-windows)
         cell lotka_volterra "one network (windows = 1)" configs/lotka_volterra.cfg \
             --set train.windows=1
+        cell lotka_volterra "one network, the 10 windows' steps" configs/lotka_volterra.cfg \
+            --set train.windows=1 --set train.adam.iterations=10000 \
+            --set train.lbfgs.iterations=10000
         cell lotka_volterra "windows = 10 (config)" configs/lotka_volterra.cfg
         spread lotka_volterra "windows = 10" configs/lotka_volterra.cfg
         ;;
     sir40-windows)
         cell sir40 "one network (windows = 1)" configs/sir40.cfg --set train.windows=1
+        cell sir40 "one network, the 8 windows' steps" configs/sir40.cfg --set train.windows=1 \
+            --set train.adam.iterations=8000 --set train.lbfgs.iterations=8000
         cell sir40 "windows = 8 (config)" configs/sir40.cfg
         spread sir40 "windows = 8" configs/sir40.cfg
         ;;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
+#include "pinn_cli.h"
 #include "io/h5io.h"
 #include "train/march.h"
 #include "trainer_fixture.h"
@@ -186,21 +187,6 @@ START_TEST(test_check)
 }
 END_TEST
 
-static int run_pinn(const char *args, char *buf, size_t cap)
-{
-    const char *bin = getenv("PINN");
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin ? bin : "./pinn", args);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t len = 0, got;
-    while ((got = fread(buf + len, 1, cap - 1 - len, p)) > 0 && len + 1 < cap)
-        len += got;
-    buf[len] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* Through the binary: the /windows group, the joint history, and eval
  * refusing a result whose /model covers only the last window. */
 START_TEST(test_binary_result_file)
@@ -211,7 +197,7 @@ START_TEST(test_binary_result_file)
     snprintf(args, sizeof args,
              "run configs/lotka_volterra.cfg --quiet --threads 1 --set train.windows=3 "
              "--set train.adam.iterations=20 --set train.lbfgs.iterations=5 -o %s", path);
-    int rc = run_pinn(args, out, sizeof out);
+    int rc = pinn_cli_run(args, out, sizeof out);
     ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
     h5in *f = h5in_open(path, err, sizeof err);
     ck_assert_msg(f != NULL, "%s", err);
@@ -241,7 +227,7 @@ START_TEST(test_binary_result_file)
     free(loss);
     h5in_close(f);
     snprintf(args, sizeof args, "eval %s 1", path);
-    ck_assert_int_ne(run_pinn(args, out, sizeof out), 0);
+    ck_assert_int_ne(pinn_cli_run(args, out, sizeof out), 0);
     ck_assert_msg(strstr(out, "time-marching") != NULL, "%s", out);
     snprintf(args, sizeof args, "rm -rf '%s'", dir);
     ck_assert_int_eq(system(args), 0);

@@ -91,30 +91,9 @@ static int history_append(train_history *dst, const train_history *src, long lon
                           double sec0)
 {
     size_t k = src->n_terms ? src->n_terms : 1, n = dst->n + src->n;
-    if (n > dst->cap) {
-        size_t cap = n + 1024;
-        long long *step = realloc(dst->step, cap * sizeof *step);
-        if (step)
-            dst->step = step;
-        int *phase = realloc(dst->phase, cap * sizeof *phase);
-        if (phase)
-            dst->phase = phase;
-        double *sec = realloc(dst->seconds, cap * sizeof *sec);
-        if (sec)
-            dst->seconds = sec;
-        double *loss = realloc(dst->loss, cap * sizeof *loss);
-        if (loss)
-            dst->loss = loss;
-        double *terms = realloc(dst->terms, cap * k * sizeof *terms);
-        if (terms)
-            dst->terms = terms;
-        double *wt = realloc(dst->weights, cap * k * sizeof *wt);
-        if (wt)
-            dst->weights = wt;
-        if (!step || !phase || !sec || !loss || !terms || !wt)
-            return -1;
-        dst->cap = cap;
-    }
+    dst->n_terms = src->n_terms;
+    if (trainer_history_reserve(dst, n))
+        return -1;
     for (size_t i = 0; i < src->n; i++) {
         size_t r = dst->n + i;
         dst->step[r] = step0 + src->step[i];
@@ -133,7 +112,7 @@ static int history_append(train_history *dst, const train_history *src, long lon
 static int in_window(const march *m, size_t w, double t)
 {
     double a = m->bounds[2 * w], b = m->bounds[2 * w + 1];
-    return t >= a && (t < b || (w + 1 == m->n_windows && t <= b)) ;
+    return t >= a && (t < b || (w + 1 == m->n_windows && t <= b));
 }
 
 /* The current window's network on the grid rows of windows w..W-1 (all

@@ -59,7 +59,7 @@ static int hard_points(trainer *tr, size_t k)
     return tr->p->type->constraint(tr->p, t->x, t->n, &t->ch, g, D);
 }
 
-static int history_reserve(train_history *h, size_t rows)
+int trainer_history_reserve(train_history *h, size_t rows)
 {
     if (rows <= h->cap)
         return 0;
@@ -295,7 +295,7 @@ trainer *trainer_alloc(const problem *p, mlp *net, term *terms, size_t n_terms, 
     }
     if (!ok || !tr->grid_ws || !tr->grid_out || !tr->term_grad || !tr->grad || !tr->adam ||
         !tr->recovery_step || !tr->recovery_lr || !tr->good_params ||
-        history_reserve(&tr->hist, 1024) || weighting_setup(tr) ||
+        trainer_history_reserve(&tr->hist, 1024) || weighting_setup(tr) ||
         !(tr->good_wt = calloc(trainer_weighting_state_size(tr) + 1, sizeof(double)))) {
         trainer_free(tr);
         return NULL;
@@ -580,7 +580,7 @@ static int find_nonfinite(trainer *tr, double total)
 static int record(trainer *tr, int phase, double loss)
 {
     train_history *h = &tr->hist;
-    if (history_reserve(h, h->n + 1))
+    if (trainer_history_reserve(h, h->n + 1))
         return -1;
     size_t k = tr->n_terms, r = h->n++;
     h->step[r] = tr->step;
@@ -992,7 +992,7 @@ int trainer_restore(trainer *tr, const train_checkpoint *ck)
         snprintf(tr->error, sizeof tr->error, "%s", why);
         return -1;
     }
-    if (history_reserve(&tr->hist, ck->n_hist + 1)) {
+    if (trainer_history_reserve(&tr->hist, ck->n_hist + 1)) {
         snprintf(tr->error, sizeof tr->error, "out of memory for the history");
         return -1;
     }

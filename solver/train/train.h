@@ -231,6 +231,9 @@ int trainer_term_resize(trainer *tr, size_t k);
  * on) for term t's points into out (t->ch.n x t->n x n_out, physical
  * units). 0, or an MLP_* code / -1 (out of memory). */
 int trainer_term_channels(trainer *tr, const term *t, double *out);
+/* Makes room for rows rows in h (h->n_terms columns per term row). 0, or -1
+ * when memory runs out (h keeps what it had). */
+int trainer_history_reserve(train_history *h, size_t rows);
 /* Network values on n points (physical coordinates) into u (n x n_out). */
 int trainer_predict(trainer *tr, const double *x, size_t n, double *u);
 /* Input scaling used for the net: x_net = (x - shift) * scale. */
