@@ -23,6 +23,9 @@
 #include "config/settings.h"
 #include "train/parallel.h"
 #include "train/train.h"
+#include "train/hard.h"
+#include "train/march.h"
+#include "train/verdict.h"
 
 #define ERRCAP 1024
 /* Longest output path (the temporary's included): longer ones are refused
@@ -36,6 +39,8 @@ static double cpu_seconds(void)
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+/* dense BFGS keeps n^2 doubles: 12000 parameters are 1.1 GB */
+#define RUN_QN_MAX_PARAMS 12000
 
 static double now_seconds(void)
 {
@@ -363,7 +368,9 @@ static int same_job(parallel *par, const cfg *c, unsigned long seed, const train
 int run_job(const run_args *a)
 {
     char err[ERRCAP];
-    int status = 2, interrupted = 0;
+    int status = 2, interrupted = 0, judged = 0;
+    verdict vd;
+    march *mch = NULL;
     double train_cpu = 0.0;
     /* MPI (pinn-mpi, docs/mpi.md): every rank builds the same job; rank 0
      * alone prints, computes the reference and writes; the ranks agree on
@@ -398,6 +405,24 @@ int run_job(const run_args *a)
         goto fail;
     par_set_scaling(par, strcmp(cfg_string(c, "parallel.scaling"), "weak") == 0 ? PAR_WEAK
                                                                                 : PAR_STRONG);
+    const char *why_windows = march_check(c, p);
+    if (cfg_bool(c, "network.hard_constraints") && !p->type->constraint) {
+        cfg_fail(c, err, sizeof err, "network.hard_constraints",
+                 "problem type '%s' has no hard-constraint transform", p->type->name);
+        goto fail;
+    }
+    if (a->resume && strcmp(cfg_string(c, "points.adapt"), "none") != 0) {
+        cfg_fail(c, err, sizeof err, "points.adapt",
+                 "a run with adaptive sampling cannot be resumed (--resume): its point sets "
+                 "are not in the checkpoint");
+        goto fail;
+    }
+    if (!why_windows && a->resume && cfg_int(c, "train.windows") > 1)
+        why_windows = "a time-marching run cannot be resumed (--resume): run it again";
+    if (why_windows) {
+        cfg_fail(c, err, sizeof err, "train.windows", "%s", why_windows);
+        goto fail;
+    }
 
     char out_path[PATH_MAX_OUT + 64];
     if (a->output)
@@ -442,6 +467,18 @@ int run_job(const run_args *a)
     double rows_share = par_get_scaling(par) == PAR_STRONG ? 1.0 / par_size(par) : 1.0;
     if (check_memory(c, p, width, n_hidden + 1, a->reference_only, rows_share, err, sizeof err))
         goto fail;
+    if (strcmp(cfg_string(c, "train.second_phase"), "lbfgs") != 0 && !a->reference_only) {
+        size_t np = 0;
+        for (size_t l = 0; l <= n_hidden; l++)
+            np += width[l + 1] * (width[l] + 1);
+        if (np > RUN_QN_MAX_PARAMS) {
+            cfg_fail(c, err, sizeof err, "train.second_phase",
+                     "'%s' keeps a dense %zu x %zu matrix: at most %d parameters (use lbfgs "
+                     "or a smaller network.hidden)", cfg_string(c, "train.second_phase"), np, np,
+                     RUN_QN_MAX_PARAMS);
+            goto fail;
+        }
+    }
     const mlp_activation *act = mlp_activation_find(cfg_string(c, "network.activation"));
     const mlp_initializer *init = mlp_initializer_find(cfg_string(c, "network.init"));
     if (!act || !init) {
@@ -465,6 +502,13 @@ int run_job(const run_args *a)
             cfg_fail(c, err, sizeof err, "loss", "every loss term is switched off");
             goto fail;
         }
+        for (size_t k = 0; k < n_terms && cfg_bool(c, "network.hard_constraints"); k++)
+            if (hard_check(&terms[k].ch)) {
+                cfg_fail(c, err, sizeof err, "network.hard_constraints",
+                         "term %s uses a second derivative without its first derivatives",
+                         terms[k].name);
+                goto fail;
+            }
     }
     if (p->type->make_grid(p, c, &g)) {
         snprintf(err, sizeof err, "out of memory for the output grid");
@@ -534,6 +578,14 @@ int run_job(const run_args *a)
             .lbfgs_max_linesearch = (int)cfg_int(c, "train.lbfgs.max_linesearch"),
             .lbfgs_epsilon = cfg_float(c, "train.lbfgs.epsilon"),
             .lbfgs_delta = cfg_float(c, "train.lbfgs.delta"),
+            .second_phase = cfg_string(c, "train.second_phase"),
+            .hard = cfg_bool(c, "network.hard_constraints"),
+            .adapt = {.kind = (adapt_kind)adapt_kind_parse(cfg_string(c, "points.adapt")),
+                      .every = cfg_int(c, "points.adapt_every"),
+                      .candidates = (size_t)cfg_int(c, "points.adapt_candidates"),
+                      .add = (size_t)cfg_int(c, "points.rar_add"),
+                      .k = cfg_float(c, "points.rad_k"),
+                      .c = cfg_float(c, "points.rad_c")},
             .resample_every = cfg_int(c, "points.resample_every"),
             .log_every = cfg_int(c, "train.log_every"),
             .scale_inputs = cfg_bool(c, "network.scale_inputs"),
@@ -579,6 +631,11 @@ int run_job(const run_args *a)
             goto fail;
         }
         res.tr = tr;
+        if (cfg_int(c, "train.windows") > 1 &&
+            !(mch = march_alloc(p, (size_t)cfg_int(c, "train.windows"), net->n_params))) {
+            snprintf(err, sizeof err, "out of memory for training");
+            goto fail;
+        }
         if (a->resume) {
             if (checkpoint_load(a->resume, c, seed, tr, root ? a->errs : NULL, err, sizeof err)) {
                 status = 2;
@@ -622,7 +679,21 @@ int run_job(const run_args *a)
         ck_ctx.path = out_path;
         ck_ctx.u = u;
         double cpu0 = cpu_seconds();
-        train_status ts = trainer_run(tr);
+        train_status ts;
+        if (mch) { /* the last window's trainer stands for the run from here */
+            ts = march_run(mch, c, net, rng, &opt, &g, u);
+            if (mch->tr) {
+                trainer_free(tr);
+                res.tr = tr = mch->tr;
+                mch->tr = NULL;
+            }
+            if (ts != TRAIN_OK && mch->error[0])
+                snprintf(tr->error, sizeof tr->error, "%.*s", (int)sizeof tr->error - 1,
+                         mch->error);
+            res.windows = mch;
+        } else {
+            ts = trainer_run(tr);
+        }
         train_cpu = cpu_seconds() - cpu0;
         if (ts == TRAIN_ENOMEM && par_size(par) > 1) /* this rank alone: end the job */
             par_abort(par, 1, "out of memory while training");
@@ -659,7 +730,20 @@ int run_job(const run_args *a)
             run_status = run_why;
             interrupted = 128 + sig;
         }
-        trainer_predict(tr, g.x, g.n, u);
+        if (!mch) /* a march stitched u from its windows */
+            trainer_predict(tr, g.x, g.n, u);
+        if (ts == TRAIN_OK) {
+            /* fills vd also when memory runs out ("none", failing) */
+            verdict_judge(&vd, tr, u, exact, ref, nu, cfg_float(c, "verdict.tolerance"),
+                          cfg_float(c, "verdict.residual_tolerance"), rng);
+            res.verdict = &vd;
+            judged = 1;
+            if (!vd.pass)
+                fprintf(a->errs, "pinn: WARNING: %s (%s)%s\n", vd.text,
+                        strcmp(vd.measure, "residual_rms") == 0 ? "verdict.residual_tolerance"
+                                                                 : "verdict.tolerance",
+                        cfg_bool(c, "verdict.strict") ? "; verdict.strict: exit status 3" : "");
+        }
     }
 
     res.status = run_status;
@@ -698,9 +782,13 @@ int run_job(const run_args *a)
                 fprintf(a->out, ", wait %.3f s", ps.wait_seconds);
             fputc('\n', a->out);
         }
+        if (judged)
+            fprintf(a->out, "  verdict: %s\n", vd.text);
         fprintf(a->out, "  wrote %s\n", out_path);
     }
     status = interrupted ? interrupted : strcmp(run_status, "ok") == 0 ? 0 : 1;
+    if (status == 0 && judged && !vd.pass && cfg_bool(c, "verdict.strict"))
+        status = VERDICT_EXIT_FAIL;
     goto done;
 
 fail:
@@ -714,6 +802,7 @@ done:
         status = 1;
     }
     trainer_free(tr);
+    march_free(mch);
     for (size_t k = 0; k < n_terms; k++)
         term_release(&terms[k]);
     grid_release(&g);

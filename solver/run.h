@@ -1,6 +1,7 @@
 /* solver/run.h - the `pinn run` and `pinn reference` jobs from a config file
  * to a result file, with exit statuses: 0 success, 1 the run failed
- * (diverged, I/O), 2 bad usage or bad config. The command line is main.c's. */
+ * (diverged, I/O), 2 bad usage or bad config, 3 the verdict failed under
+ * verdict.strict (train/verdict.h). The command line is main.c's. */
 #ifndef PINN_RUN_H
 #define PINN_RUN_H
 

@@ -17,6 +17,9 @@ const setting_spec run_settings[] = {
      "hidden activation"},
     {"network.init", SPEC_STRING, "glorot_normal", NULL, "glorot_normal|glorot_uniform|he_normal|he_uniform|lecun_normal",
      "weight initialisation (biases start at zero)"},
+    {"network.hard_constraints", SPEC_BOOL, "false", NULL, NULL,
+     "u = g + D N: the initial condition (and Dirichlet sides of heat) hold exactly; "
+     "their loss terms are left out (docs/hard-problems.md)"},
     {"network.scale_inputs", SPEC_BOOL, "true", NULL, NULL,
      "map each input interval to [-1, 1] before the first layer (derivatives are rescaled)"},
 
@@ -29,6 +32,19 @@ const setting_spec run_settings[] = {
     {"points.initial", SPEC_INT, "160", "[1,100000000]", NULL, "initial-condition points"},
     {"points.resample_every", SPEC_INT, "0", "[0,1000000000]", NULL,
      "redraw the interior points every N Adam steps (0: never)"},
+    {"points.adapt", SPEC_STRING, "none", NULL, "none|rar|rad",
+     "residual-based adaptive sampling of the interior points during Adam: rar appends the "
+     "candidates of largest residual, rad redraws the set with density ~ residual "
+     "(docs/hard-problems.md)"},
+    {"points.adapt_every", SPEC_INT, "1000", "[1,1000000000]", NULL,
+     "Adam steps between adaptive-sampling rounds"},
+    {"points.adapt_candidates", SPEC_INT, "10000", "[1,100000000]", NULL,
+     "fresh candidate points drawn per round"},
+    {"points.rar_add", SPEC_INT, "50", "[1,100000000]", NULL,
+     "rar: points appended per round"},
+    {"points.rad_k", SPEC_FLOAT, "1", "[0,inf)", NULL, "rad: density exponent k of |r|^k"},
+    {"points.rad_c", SPEC_FLOAT, "1", "[0,inf)", NULL,
+     "rad: density constant c (|r|^k / mean(|r|^k) + c; large c is uniform)"},
 
     {"loss", SPEC_GROUP, NULL, NULL, NULL, "loss terms and their weighting"},
     {"loss.weighting", SPEC_STRING, "fixed", NULL, "fixed|uncertainty|gradnorm|annealing|dwa",
@@ -95,6 +111,9 @@ const setting_spec run_settings[] = {
      "recoveries allowed under on_nan = recover before the run stops"},
     {"train.checkpoint_every", SPEC_INT, "1000", "[0,1000000000]", NULL,
      "write the output file as a resumable checkpoint every N steps (0: only at the end)"},
+    {"train.windows", SPEC_INT, "1", "[1,10000]", NULL,
+     "time-marching: train this many equal time windows one after another, each starting "
+     "from the previous window's network (docs/hard-problems.md)"},
     {"train.adam", SPEC_GROUP, NULL, NULL, NULL, "first phase: Adam"},
     {"train.adam.iterations", SPEC_INT, "20000", "[0,1000000000]", NULL, "Adam steps"},
     {"train.adam.lr", SPEC_FLOAT, "1e-3", "(0,inf)", NULL, "learning rate"},
@@ -105,6 +124,9 @@ const setting_spec run_settings[] = {
      "learning-rate schedule: lr * rate^floor(k/steps) or lr * rate^(k/steps)"},
     {"train.adam.decay_rate", SPEC_FLOAT, "0.9", "(0,1]", NULL, "decay factor"},
     {"train.adam.decay_steps", SPEC_INT, "1000", "[1,1000000000]", NULL, "decay period in steps"},
+    {"train.second_phase", SPEC_STRING, "lbfgs", NULL, "lbfgs|bfgs|ssbfgs",
+     "second optimiser: L-BFGS (liblbfgs), or dense BFGS / self-scaled BFGS for nets up to "
+     "12000 parameters (train.lbfgs.* set its iterations, stop tests and line search)"},
     {"train.lbfgs", SPEC_GROUP, NULL, NULL, NULL, "second phase: L-BFGS (liblbfgs)"},
     {"train.lbfgs.iterations", SPEC_INT, "5000", "[0,1000000000]", NULL,
      "L-BFGS iterations (0: skip)"},
@@ -130,6 +152,15 @@ const setting_spec run_settings[] = {
     {"output.ny", SPEC_INT, "101", "[2,100000]", NULL, "grid points in y (pde problems in y)"},
     {"output.nz", SPEC_INT, "51", "[2,100000]", NULL, "grid points in z (pde problems in z)"},
     {"output.nt", SPEC_INT, "101", "[2,1000000]", NULL, "grid points in t"},
+
+    {"verdict", SPEC_GROUP, NULL, NULL, NULL,
+     "the check after training (docs/hard-problems.md)"},
+    {"verdict.tolerance", SPEC_FLOAT, "1e-2", "(0,inf)", NULL,
+     "largest rel L2 of the network vs the exact solution (else the reference)"},
+    {"verdict.residual_tolerance", SPEC_FLOAT, "1e-2", "(0,inf)", NULL,
+     "largest RMS residual on fresh points when there is no exact solution or reference"},
+    {"verdict.strict", SPEC_BOOL, "false", NULL, NULL,
+     "exit with status 3 when the verdict fails (else a WARNING and status 0)"},
 
     {"reference", SPEC_GROUP, NULL, NULL, NULL, "the GSL reference solution"},
     {"reference.enabled", SPEC_BOOL, "true", NULL, NULL, "compute it and the errors against it"},

@@ -186,6 +186,16 @@ static int model_read(const char *path, saved_model *m, char *err, size_t errcap
     if (check_version(f, path, err, errcap))
         goto out;
     size_t prank = 0, srank = 0, scale_rank = 0, scale_dims[4];
+    if (h5in_attr_exists(f, "/model", "hard_constraints")) { /* /model is N, not u */
+        snprintf(err, errcap, "%s: a result with hard constraints: eval of u = g + D N is not "
+                 "supported; /solution holds u", path);
+        goto out;
+    }
+    if (h5in_exists(f, "/windows")) { /* /model is the last window's net only */
+        snprintf(err, errcap, "%s: a time-marching result (/windows): eval of its windows' "
+                 "networks is not supported; /solution holds the stitched solution", path);
+        goto out;
+    }
     if (h5in_ints(f, "/model/widths", &w, &rank, dims) || rank != 1 || dims[0] < 2 ||
         dims[0] > MLP_MAX_LAYERS + 1 || h5in_doubles(f, "/model/params", &params, &prank, pdims) ||
         prank != 1 || h5in_attr_string(f, "/model", "activation", &act_name) ||

@@ -169,6 +169,28 @@ static void write_history(h5out *f, const trainer *tr)
     h5out_attr_int(f, "/history", "recoveries", (long long)tr->n_recoveries);
 }
 
+/* Time-marching: each window's interval, trained parameters and where its
+ * rows of /history end. /model is the last window's network. */
+static void write_windows(h5out *f, const march *m)
+{
+    size_t w = m->done, d2[2] = {w, 2}, dp[2] = {w, m->n_params}, d1[1] = {w};
+    long long *end = malloc((w ? w : 1) * sizeof *end);
+    if (!end)
+        return; /* the commit reports nothing missing: h5io keeps the first error */
+    for (size_t i = 0; i < w; i++)
+        end[i] = (long long)m->hist_end[i];
+    h5out_group(f, "/windows");
+    h5out_attr_int(f, "/windows", "count", (long long)m->n_windows);
+    h5out_attr_int(f, "/windows", "trained", (long long)w);
+    h5out_attr_string(f, "/windows", "layout",
+                      "bounds[w] = [a, b]; params[w] as /model/params; history rows of window w "
+                      "are history_end[w-1] .. history_end[w]-1; /model is the last window's net");
+    h5out_doubles(f, "/windows/bounds", 2, d2, m->bounds);
+    h5out_doubles(f, "/windows/params", 2, dp, m->params);
+    h5out_ints(f, "/windows/history_end", 1, d1, end);
+    free(end);
+}
+
 /* What a resume needs beyond /model and /history (checkpoint.c reads it). */
 static void write_checkpoint(h5out *f, const trainer *tr)
 {
@@ -213,6 +235,9 @@ static void write_model(h5out *f, const run_result *r)
     h5out_doubles(f, "/model/params", 1, dp, net->params);
     h5out_attr_string(f, "/model", "activation", net->act->name);
     h5out_attr_string(f, "/model", "init", cfg_string(r->c, "network.init"));
+    if (cfg_bool(r->c, "network.hard_constraints"))
+        h5out_attr_string(f, "/model", "hard_constraints",
+                          "params are N of u = g + D N (problem_type.constraint)");
     h5out_attr_string(f, "/model", "layout",
                       "per layer l: W_l (widths[l+1] x widths[l], row-major) then b_l");
     size_t di[1] = {r->p->n_in};
@@ -303,6 +328,13 @@ int output_write(const char *path, const run_result *r, char *err, size_t errcap
     h5out_attr_int(f, "/", "threads", r->threads);
     h5out_attr_string(f, "/", "created", created);
     h5out_attr_string(f, "/", "status", r->status);
+    if (r->verdict) {
+        h5out_attr_string(f, "/", "verdict", r->verdict->text);
+        h5out_attr_string(f, "/", "verdict_measure", r->verdict->measure);
+        h5out_attr_double(f, "/", "verdict_value", r->verdict->value);
+        h5out_attr_double(f, "/", "verdict_tolerance", r->verdict->tolerance);
+        h5out_attr_int(f, "/", "verdict_pass", r->verdict->pass);
+    }
 
     const grid *g = r->g;
     for (size_t a = 0; a < g->n_axes; a++) {
@@ -350,6 +382,8 @@ int output_write(const char *path, const run_result *r, char *err, size_t errcap
     }
     if (r->tr) {
         write_history(f, r->tr);
+        if (r->windows)
+            write_windows(f, r->windows);
         h5out_attr_double(f, "/history", "train_seconds", r->tr->seconds);
     }
     if (r->net)

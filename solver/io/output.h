@@ -7,6 +7,8 @@
 #include "config/config.h"
 #include "problems/problem.h"
 #include "train/train.h"
+#include "train/march.h"
+#include "train/verdict.h"
 
 #define PINN_FORMAT_VERSION 1
 
@@ -33,6 +35,8 @@ typedef struct run_result {
     unsigned long seed;
     int threads;
     const char *status;       /* "ok", or why the run stopped */
+    const verdict *verdict;   /* the check after training; NULL: not judged yet */
+    const march *windows;     /* time-marching windows, or NULL */
 } run_result;
 
 /* Writes the whole result to path atomically. With a trainer the file is

@@ -100,6 +100,15 @@ typedef struct problem_type {
     int (*reference)(const problem *p, const cfg *c, const grid *g, double *u, char *method,
                      size_t method_cap, char *err, size_t errcap);
     void (*cleanup)(problem *p);
+    /* Hard constraints u = g + D N (network.hard_constraints; NULL: the type
+     * has none). For n points x (physical) fills g (ch->n x n x n_out,
+     * channel-major as the net's output) and D (ch->n x n): the values and
+     * the ch channels' derivatives of g, which meets the conditions made
+     * exact, and of D, which vanishes where they hold (train/hard.h). Its
+     * build_terms leaves out the terms it makes exact. 0, or -1 for a
+     * channel it cannot give. */
+    int (*constraint)(const problem *p, const double *x, size_t n, const mlp_channels *ch,
+                      double *g, double *D);
 } problem_type;
 
 struct problem {

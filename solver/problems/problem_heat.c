@@ -27,7 +27,15 @@ typedef struct heat {
     expr *exact;     /* u(x, t) or NULL */
     sampler *interior; /* kept so resampling continues quasi-random sequences */
     constants k;       /* problem.constants */
+    /* hard constraints: u0', u0'' and the Dirichlet values' g', g'' */
+    expr *du0, *d2u0, *dside[2], *d2side[2];
 } heat;
+
+/* Dirichlet on both sides: the hard constraints cover the boundary too. */
+static int heat_dirichlet(const heat *h)
+{
+    return h->bc[SIDE_LEFT] == BC_DIRICHLET && h->bc[SIDE_RIGHT] == BC_DIRICHLET;
+}
 
 static const char *const X_NAMES[] = {"x"};
 static const char *const T_NAMES[] = {"t"};
@@ -69,6 +77,12 @@ static void heat_cleanup(problem *p)
     expr_free(h->side[1]);
     expr_free(h->source);
     expr_free(h->exact);
+    expr_free(h->du0);
+    expr_free(h->d2u0);
+    for (int s = 0; s < 2; s++) {
+        expr_free(h->dside[s]);
+        expr_free(h->d2side[s]);
+    }
     sampler_free(h->interior);
     free(h);
     p->impl = NULL;
@@ -154,6 +168,16 @@ static int heat_setup(problem *p, const cfg *c, char *err, size_t errcap)
         !(h->exact = problem_expr(c, &h->k, "problem.exact", cfg_expr(c, "problem.exact"), XT_NAMES, 2,
                                   err, errcap)))
         return -1;
+    if (cfg_bool(c, "network.hard_constraints")) {
+        char why[256];
+        if (!(h->du0 = expr_derivative(h->initial, 0, why, sizeof why)) ||
+            !(h->d2u0 = expr_derivative(h->du0, 0, why, sizeof why)))
+            return cfg_fail(c, err, errcap, "problem.initial", "d/dx: %s", why);
+        for (int s = 0; s < 2 && heat_dirichlet(h); s++)
+            if (!(h->dside[s] = expr_derivative(h->side[s], 0, why, sizeof why)) ||
+                !(h->d2side[s] = expr_derivative(h->dside[s], 0, why, sizeof why)))
+                return cfg_fail(c, err, errcap, side_path[s], "d/dt: %s", why);
+    }
     return 0;
 }
 
@@ -335,7 +359,8 @@ static int heat_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
                                  errcap))
             return -1;
     }
-    if (cfg_bool(c, "loss.boundary.enabled")) {
+    int hard = cfg_bool(c, "network.hard_constraints");
+    if (cfg_bool(c, "loss.boundary.enabled") && !(hard && heat_dirichlet(h))) {
         term *t = &terms[nt++];
         strcpy(t->name, "boundary");
         t->weight = cfg_float(c, "loss.boundary.weight");
@@ -367,7 +392,7 @@ static int heat_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
         mlp_channels_set(&t->ch, 1u << IN_X, 0, 2);
         t->loss = boundary_loss;
     }
-    if (cfg_bool(c, "loss.initial.enabled")) {
+    if (cfg_bool(c, "loss.initial.enabled") && !hard) {
         term *t = &terms[nt++];
         strcpy(t->name, "initial");
         t->weight = cfg_float(c, "loss.initial.weight");
@@ -551,6 +576,59 @@ static int heat_reference(const problem *p, const cfg *c, const grid *g, double 
     return reference_heat(u, &spec, &hg, g->axis[1], g->len[1], g->axis[0], g->len[0], err, errcap);
 }
 
+/* u = g + D N. Always D ~ tau = (t - t0) / T and g(x, t0) = u0(x): the
+ * initial condition holds exactly. With Dirichlet sides g also moves the
+ * boundary values linearly in x, g = u0 + w_L (g_L(t) - g_L(t0)) + w_R
+ * (g_R(t) - g_R(t0)) with w_L = (b - x) / L, w_R = (x - a) / L, and D =
+ * X(x) tau with X = 4 (x - a)(b - x) / L^2, so u(a, t) = g_L(t) and
+ * u(b, t) = g_R(t) when u0(a) = g_L(t0) and u0(b) = g_R(t0). */
+static int heat_constraint(const problem *p, const double *x, size_t n, const mlp_channels *ch,
+                           double *g, double *D)
+{
+    const heat *h = p->impl;
+    double a = p->lo[IN_X], b = p->hi[IN_X], t0 = p->lo[IN_T], T = p->hi[IN_T] - t0, L = b - a;
+    int dir = heat_dirichlet(h);
+    double gl0 = dir ? expr_eval(h->side[SIDE_LEFT], &t0) : 0.0;
+    double gr0 = dir ? expr_eval(h->side[SIDE_RIGHT], &t0) : 0.0;
+    for (size_t q = 0; q < n; q++) {
+        double xv = x[2 * q], tv = x[2 * q + 1], tau = (tv - t0) / T;
+        double u0 = expr_eval(h->initial, &xv), u0x = expr_eval(h->du0, &xv),
+               u0xx = expr_eval(h->d2u0, &xv);
+        double X = 1.0, Xx = 0.0, Xxx = 0.0, wl = 0.0, wr = 0.0;
+        double dl = 0.0, dr = 0.0, dlt = 0.0, drt = 0.0, dltt = 0.0, drtt = 0.0;
+        if (dir) {
+            X = 4.0 * (xv - a) * (b - xv) / (L * L);
+            Xx = 4.0 * (a + b - 2.0 * xv) / (L * L);
+            Xxx = -8.0 / (L * L);
+            wl = (b - xv) / L, wr = (xv - a) / L;
+            dl = expr_eval(h->side[SIDE_LEFT], &tv) - gl0;
+            dr = expr_eval(h->side[SIDE_RIGHT], &tv) - gr0;
+            dlt = expr_eval(h->dside[SIDE_LEFT], &tv), drt = expr_eval(h->dside[SIDE_RIGHT], &tv);
+            dltt = expr_eval(h->d2side[SIDE_LEFT], &tv);
+            drtt = expr_eval(h->d2side[SIDE_RIGHT], &tv);
+        }
+        for (size_t c = 0; c < ch->n; c++) {
+            mlp_channel k = ch->c[c];
+            double gv, dv;
+            if (k.i < 0)
+                gv = u0 + wl * dl + wr * dr, dv = X * tau;
+            else if (k.j < 0 && k.i == IN_X)
+                gv = u0x + (dr - dl) / L, dv = Xx * tau;
+            else if (k.j < 0)
+                gv = wl * dlt + wr * drt, dv = X / T;
+            else if (k.i == IN_X && k.j == IN_X)
+                gv = u0xx, dv = Xxx * tau;
+            else if (k.i == IN_T && k.j == IN_T)
+                gv = wl * dltt + wr * drtt, dv = 0.0;
+            else /* d2/dx dt */
+                gv = (drt - dlt) / L, dv = Xx / T;
+            g[c * n + q] = gv;
+            D[c * n + q] = dv;
+        }
+    }
+    return 0;
+}
+
 const problem_type problem_heat = {
     .name = "heat",
     .settings = heat_settings,
@@ -561,4 +639,5 @@ const problem_type problem_heat = {
     .exact = heat_exact,
     .reference = heat_reference,
     .cleanup = heat_cleanup,
+    .constraint = heat_constraint,
 };

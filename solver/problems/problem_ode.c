@@ -263,7 +263,7 @@ static int ode_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
         if (pde_resample(t, p, rng))
             return cfg_fail(c, err, errcap, "points.sampler", "sampling failed");
     }
-    if (cfg_bool(c, "loss.initial.enabled")) {
+    if (cfg_bool(c, "loss.initial.enabled") && !cfg_bool(c, "network.hard_constraints")) {
         term *t = &terms[nt++];
         strcpy(t->name, "initial");
         t->weight = cfg_float(c, "loss.initial.weight");
@@ -311,7 +311,7 @@ static size_t ode_plan_terms(const problem *p, const cfg *c, term_plan *plans)
         size_t n = (size_t)cfg_int(c, "points.interior");
         plans[nt++] = (term_plan){"points.interior", n, 2, 0, n * m}; /* y, y' */
     }
-    if (cfg_bool(c, "loss.initial.enabled"))
+    if (cfg_bool(c, "loss.initial.enabled") && !cfg_bool(c, "network.hard_constraints"))
         plans[nt++] = (term_plan){"loss.initial", 1, 1, m, m};
     if (data_term_wanted(c))
         plans[nt++] = (term_plan){"loss.data.file", 0, 1, 0, 0};
@@ -401,6 +401,24 @@ static int ode_reference(const problem *p, const cfg *c, const grid *g, double *
     return reference_ode(u, &spec, stepper, ea, er, g->axis[0], g->len[0], err, errcap);
 }
 
+/* y = y0 + D N with D = (t - t0) / (t1 - t0): y(t0) = y0 exactly. */
+static int ode_constraint(const problem *p, const double *x, size_t n, const mlp_channels *ch,
+                          double *g, double *D)
+{
+    const ode *o = p->impl;
+    size_t m = o->m;
+    double t0 = p->lo[0], T = p->hi[0] - p->lo[0];
+    for (size_t c = 0; c < ch->n; c++) {
+        mlp_channel k = ch->c[c];
+        for (size_t q = 0; q < n; q++) {
+            D[c * n + q] = k.i < 0 ? (x[q] - t0) / T : k.j < 0 ? 1.0 / T : 0.0;
+            for (size_t j = 0; j < m; j++)
+                g[(c * n + q) * m + j] = k.i < 0 ? o->y0[j] : 0.0;
+        }
+    }
+    return 0;
+}
+
 const problem_type problem_ode = {
     .name = "ode",
     .settings = ode_settings,
@@ -411,4 +429,5 @@ const problem_type problem_ode = {
     .exact = ode_exact,
     .reference = ode_reference,
     .cleanup = ode_cleanup,
+    .constraint = ode_constraint,
 };

@@ -6,7 +6,10 @@
 #include "train/train.h"
 #include "train/parallel.h"
 #include "train/train_log.h"
+#include "train/hard.h"
+#include "train/qn.h"
 
+#include <cblas.h>
 #include <lbfgs.h>
 #include <math.h>
 #include <signal.h>
@@ -39,7 +42,25 @@ static void scale_channels(const trainer *tr, const mlp_channels *ch, size_t n, 
     }
 }
 
-static int history_reserve(train_history *h, size_t rows)
+/* g and D of the hard constraints at term k's points (nothing when off). */
+static int hard_points(trainer *tr, size_t k)
+{
+    if (!tr->opt.hard)
+        return 0;
+    const term *t = &tr->view[k]; /* this rank's rows (train/parallel.h) */
+    size_t rows = t->ch.n * t->n;
+    double *g = realloc(tr->hard_g[k], (rows * tr->p->n_out + 1) * sizeof *g);
+    if (g)
+        tr->hard_g[k] = g;
+    double *D = realloc(tr->hard_D[k], (rows + 1) * sizeof *D);
+    if (D)
+        tr->hard_D[k] = D;
+    if (!g || !D)
+        return -1;
+    return tr->p->type->constraint(tr->p, t->x, t->n, &t->ch, g, D);
+}
+
+int trainer_history_reserve(train_history *h, size_t rows)
 {
     if (rows <= h->cap)
         return 0;
@@ -98,6 +119,12 @@ void trainer_free(trainer *tr)
     }
     mlp_workspace_free(tr->grid_ws);
     free(tr->grid_out);
+    for (size_t k = 0; k < PROBLEM_MAX_TERMS; k++) {
+        free(tr->hard_g[k]);
+        free(tr->hard_D[k]);
+    }
+    free(tr->hard_pg);
+    free(tr->hard_pD);
     free(tr->term_grad);
     free(tr->grad);
     adam_free(tr->adam);
@@ -152,6 +179,9 @@ const char *train_options_check(const train_options *opt, const term *terms, siz
 {
     if (n_terms == 0 || n_terms > PROBLEM_MAX_TERMS)
         return "the number of loss terms must be 1 to PROBLEM_MAX_TERMS";
+    if (opt->second_phase && strcmp(opt->second_phase, "lbfgs") != 0 &&
+        !qn_type_find(opt->second_phase))
+        return "second phase must be lbfgs, bfgs or ssbfgs";
     if (is_fixed(opt))
         return NULL;
     for (size_t k = 0; k < n_terms; k++)
@@ -257,9 +287,16 @@ trainer *trainer_alloc(const problem *p, mlp *net, term *terms, size_t n_terms, 
         ok = ok && tr->ws[k] && tr->xn[k] && tr->out[k] && tr->gout[k];
         if (ok)
             trainer_scale_inputs(tr, t->x, t->n, tr->xn[k]);
+        if (ok && opt->hard)
+            ok = p->type->constraint && hard_check(&t->ch) == 0 && hard_points(tr, k) == 0;
     }
     tr->grid_ws = mlp_workspace_alloc(net, TRAIN_PREDICT_CHUNK, 1);
     tr->grid_out = malloc(TRAIN_PREDICT_CHUNK * (p->n_in + m) * sizeof(double));
+    if (opt->hard) {
+        tr->hard_pg = malloc(TRAIN_PREDICT_CHUNK * m * sizeof(double));
+        tr->hard_pD = malloc(TRAIN_PREDICT_CHUNK * sizeof(double));
+        ok = ok && tr->hard_pg && tr->hard_pD;
+    }
     tr->term_grad = calloc(n_terms * np, sizeof(double));
     tr->grad = calloc(np, sizeof(double));
     tr->adam = adam_alloc(np, opt->beta1, opt->beta2, opt->epsilon);
@@ -275,7 +312,7 @@ trainer *trainer_alloc(const problem *p, mlp *net, term *terms, size_t n_terms, 
     }
     if (!ok || !tr->grid_ws || !tr->grid_out || !tr->term_grad || !tr->grad || !tr->adam ||
         !tr->recovery_step || !tr->recovery_lr || !tr->good_params ||
-        history_reserve(&tr->hist, 1024) || weighting_setup(tr) ||
+        trainer_history_reserve(&tr->hist, 1024) || weighting_setup(tr) ||
         !(tr->good_wt = calloc(trainer_weighting_state_size(tr) + 1, sizeof(double)))) {
         trainer_free(tr);
         return NULL;
@@ -301,9 +338,74 @@ int trainer_predict(trainer *tr, const double *x, size_t n, double *u)
         int rc = mlp_forward(tr->grid_ws, tr->net, &ch, xn, b, out);
         if (rc != MLP_OK)
             return rc;
+        if (tr->opt.hard) {
+            if (tr->p->type->constraint(tr->p, x + s * d, b, &ch, tr->hard_pg, tr->hard_pD))
+                return MLP_EINVAL;
+            hard_forward(&ch, b, m, tr->hard_pg, tr->hard_pD, out);
+        }
         memcpy(u + s * m, out, b * m * sizeof *u);
     }
     return 0;
+}
+
+int trainer_term_resize(trainer *tr, size_t k)
+{
+    term *t = &tr->view[k];
+    if (par_term_view(tr->opt.par, k, &tr->terms[k], tr->p->n_in, t))
+        return -1;
+    size_t nb = t->n ? t->n : 1; /* a rank may have no rows of a term */
+    size_t m = tr->p->n_out, rows = t->ch.n * nb * m;
+    mlp_workspace *ws = mlp_workspace_alloc(tr->net, nb, t->ch.n);
+    double *xn = malloc(nb * tr->p->n_in * sizeof *xn);
+    double *out = malloc(rows * sizeof *out), *gout = malloc(rows * sizeof *gout);
+    if (!ws || !xn || !out || !gout) {
+        mlp_workspace_free(ws);
+        free(xn);
+        free(out);
+        free(gout);
+        return -1;
+    }
+    mlp_workspace_free(tr->ws[k]);
+    free(tr->xn[k]);
+    free(tr->out[k]);
+    free(tr->gout[k]);
+    tr->ws[k] = ws, tr->xn[k] = xn, tr->out[k] = out, tr->gout[k] = gout;
+    trainer_scale_inputs(tr, t->x, t->n, xn);
+    return hard_points(tr, k);
+}
+
+int trainer_term_channels(trainer *tr, const term *t, double *out)
+{
+    size_t m = tr->p->n_out, rows = t->ch.n * t->n;
+    mlp_workspace *ws = mlp_workspace_alloc(tr->net, t->n, t->ch.n);
+    double *xn = malloc((t->n * tr->p->n_in + (tr->opt.hard ? rows * (m + 1) : 0) + 1) *
+                        sizeof *xn);
+    int rc = -1;
+    if (ws && xn) {
+        trainer_scale_inputs(tr, t->x, t->n, xn);
+        rc = mlp_forward(ws, tr->net, &t->ch, xn, t->n, out);
+        if (rc == MLP_OK)
+            scale_channels(tr, &t->ch, t->n, out);
+        if (rc == MLP_OK && tr->opt.hard) {
+            double *g = xn + t->n * tr->p->n_in, *D = g + rows * m;
+            rc = tr->p->type->constraint(tr->p, t->x, t->n, &t->ch, g, D);
+            if (rc == 0)
+                hard_forward(&t->ch, t->n, m, g, D, out);
+        }
+    }
+    free(xn);
+    mlp_workspace_free(ws);
+    return rc;
+}
+
+double trainer_term_loss(trainer *tr, term *t)
+{
+    size_t rows = t->ch.n * t->n * tr->p->n_out;
+    double *out = malloc((2 * rows + 1) * sizeof *out), l = NAN;
+    if (out && trainer_term_channels(tr, t, out) == 0)
+        l = t->loss(t, tr->p, out, out + rows);
+    free(out);
+    return l;
 }
 
 double trainer_objective(trainer *tr)
@@ -322,8 +424,12 @@ double trainer_objective(trainer *tr)
             continue;
         mlp_forward(tr->ws[k], tr->net, &t->ch, tr->xn[k], t->n, tr->out[k]);
         scale_channels(tr, &t->ch, t->n, tr->out[k]);
+        if (tr->opt.hard)
+            hard_forward(&t->ch, t->n, p->n_out, tr->hard_g[k], tr->hard_D[k], tr->out[k]);
         memset(t->gc, 0, sizeof t->gc);
         tr->term_loss[k] = t->loss(t, p, tr->out[k], tr->gout[k]);
+        if (tr->opt.hard)
+            hard_backward(&t->ch, t->n, p->n_out, tr->hard_D[k], tr->gout[k]);
         scale_channels(tr, &t->ch, t->n, tr->gout[k]);
         mlp_backward(tr->ws[k], tr->net, tr->gout[k], g);
         unknowns_chain(unk, t->gc, g + nn);
@@ -503,7 +609,7 @@ static int find_nonfinite(trainer *tr, double total)
 static int record(trainer *tr, int phase, double loss)
 {
     train_history *h = &tr->hist;
-    if (history_reserve(h, h->n + 1))
+    if (trainer_history_reserve(h, h->n + 1))
         return -1;
     size_t k = tr->n_terms, r = h->n++;
     h->step[r] = tr->step;
@@ -606,8 +712,10 @@ static void resample_points(trainer *tr)
     for (size_t k = 0; k < tr->n_terms; k++) {
         term *t = &tr->terms[k], *v = &tr->view[k];
         if (t->resample && t->resample(t, tr->p, tr->rng) == 0 &&
-            par_term_view(tr->opt.par, k, t, tr->p->n_in, v) == 0)
+            par_term_view(tr->opt.par, k, t, tr->p->n_in, v) == 0) {
             trainer_scale_inputs(tr, v->x, v->n, tr->xn[k]);
+            hard_points(tr, k); /* same size: cannot run out of memory */
+        }
     }
     tr->prog.resamples++;
 }
@@ -625,6 +733,10 @@ static train_status run_adam(trainer *tr)
         double t_start = train_now();
         if (!redo && it < iters && every > 0 && it > 0 && it % every == 0)
             resample_points(tr);
+        const adapt_options *ad = &tr->opt.adapt;
+        if (!redo && it < iters && ad->kind != ADAPT_NONE && it > 0 && it % ad->every == 0 &&
+            adapt_apply(tr, ad, tr->rng))
+            return TRAIN_ENOMEM;
         redo = 0;
         double loss = trainer_objective(tr);
         if (find_nonfinite(tr, loss)) {
@@ -790,13 +902,96 @@ static train_status run_lbfgs(trainer *tr)
     return TRAIN_OK;
 }
 
+/* ---- dense BFGS / SSBFGS (train/qn.h) ---------------------------------- */
+
+static double qn_evaluate(void *ctx, const double *x, double *g)
+{
+    trainer *tr = ctx;
+    size_t np = tr->n_vec; /* the network, then the unknowns */
+    memcpy(tr->net->params, x, np * sizeof *x);
+    double f = trainer_objective(tr);
+    memcpy(g, tr->grad, np * sizeof *g);
+    return isfinite(f) ? f : INFINITY;
+}
+
+/* The same bookkeeping as L-BFGS (rows, log, checkpoints, stop tests
+ * |g| < epsilon max(1, |x|) and the relative decrease over past
+ * iterations below delta); H is not checkpointed, a resume rebuilds it. */
+static train_status run_qn(trainer *tr)
+{
+    size_t np = tr->n_vec; /* the network, then the unknowns */
+    long long left = tr->opt.lbfgs_iterations - tr->prog.lbfgs_done;
+    int past = tr->opt.lbfgs_past;
+    qn *q = left > 0 ? qn_alloc(tr->opt.second_phase, np) : NULL;
+    double *ring = left > 0 ? calloc((size_t)past + 1, sizeof *ring) : NULL;
+    if (left > 0 && (!q || !ring)) {
+        qn_free(q);
+        free(ring);
+        return TRAIN_ENOMEM;
+    }
+    double t_start = train_now(), last_draw = 0.0;
+    memcpy(tr->good_params, tr->net->params, np * sizeof(double));
+    const char *why = "iteration limit";
+    int interrupted = 0;
+    if (left > 0 && qn_set(q, tr->net->params, qn_evaluate, tr, 1e-4, 0.9,
+                           tr->opt.lbfgs_max_linesearch) != QN_OK)
+        why = "not finite at the start", left = 0;
+    for (long long k = 0; k < left; k++) {
+        if (past > 0)
+            ring[k % (past + 1)] = q->f;
+        if (qn_iterate(q) != QN_OK) {
+            why = "line search found no Wolfe point";
+            break;
+        }
+        tr->seconds += train_now() - t_start;
+        tr->step++;
+        tr->prog.lbfgs_done++;
+        memcpy(tr->net->params, q->x, np * sizeof(double));
+        memcpy(tr->good_params, q->x, np * sizeof(double));
+        if (record(tr, 1, q->f)) {
+            qn_free(q);
+            free(ring);
+            return TRAIN_ENOMEM;
+        }
+        if (tr->prog.lbfgs_done % tr->opt.log_every == 0)
+            train_log_row(tr, 1, q->f);
+        train_bar_update(tr, 1, tr->prog.lbfgs_done, tr->opt.lbfgs_iterations, q->f, &last_draw);
+        interrupted = after_step(tr);
+        t_start = train_now();
+        if (interrupted)
+            break;
+        double gn = cblas_dnrm2((int)np, q->g, 1), xn = cblas_dnrm2((int)np, q->x, 1);
+        if (gn <= tr->opt.lbfgs_epsilon * (xn > 1.0 ? xn : 1.0)) {
+            why = "gradient tolerance reached";
+            break;
+        }
+        double fp = ring[(k + 2) % (past + 1)]; /* f of past iterations ago */
+        if (past > 0 && k + 1 >= past && (fp - q->f) / fabs(q->f) <= tr->opt.lbfgs_delta) {
+            why = "loss decrease below delta";
+            break;
+        }
+    }
+    tr->seconds += train_now() - t_start;
+    if (q)
+        memcpy(tr->net->params, q->x, np * sizeof(double));
+    snprintf(tr->lbfgs_stop, sizeof tr->lbfgs_stop, "%s: %s (%lld evaluations, %lld restarts)",
+             tr->opt.second_phase, why, q ? q->evaluations : 0LL, q ? q->restarts : 0LL);
+    qn_free(q);
+    free(ring);
+    if (interrupted)
+        return TRAIN_INTERRUPTED;
+    tr->prog.phase = TRAIN_PHASE_DONE;
+    return TRAIN_OK;
+}
+
 train_status trainer_run(trainer *tr)
 {
     train_log_header(tr);
     train_status st;
     if (tr->prog.phase == TRAIN_PHASE_ADAM && (st = run_adam(tr)) != TRAIN_OK)
         return st;
-    if (tr->prog.phase == TRAIN_PHASE_LBFGS && (st = run_lbfgs(tr)) != TRAIN_OK)
+    int dense = tr->opt.second_phase && strcmp(tr->opt.second_phase, "lbfgs") != 0;
+    if (tr->prog.phase == TRAIN_PHASE_LBFGS && (st = dense ? run_qn(tr) : run_lbfgs(tr)) != TRAIN_OK)
         return st;
     double loss = trainer_objective(tr);
     if (find_nonfinite(tr, loss)) {
@@ -828,7 +1023,7 @@ int trainer_restore(trainer *tr, const train_checkpoint *ck)
         snprintf(tr->error, sizeof tr->error, "%s", why);
         return -1;
     }
-    if (history_reserve(&tr->hist, ck->n_hist + 1)) {
+    if (trainer_history_reserve(&tr->hist, ck->n_hist + 1)) {
         snprintf(tr->error, sizeof tr->error, "out of memory for the history");
         return -1;
     }

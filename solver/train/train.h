@@ -11,6 +11,7 @@
 
 #include "mlp.h"
 #include "pinnloss.h"
+#include "train/adapt.h"
 #include "train/optim.h"
 #include "problems/problem.h"
 
@@ -28,6 +29,16 @@ typedef struct train_options {
     long long lbfgs_iterations;
     int lbfgs_history, lbfgs_past, lbfgs_max_linesearch;
     double lbfgs_epsilon, lbfgs_delta;
+    /* The second phase: NULL or "lbfgs" liblbfgs; "bfgs" or "ssbfgs" the
+     * dense quasi-Newton of train/qn.h, with the lbfgs_* iteration count,
+     * stop tests and line-search limit (history is not used). */
+    const char *second_phase;
+    /* Adaptive sampling of the pde term (train/adapt.h; kind ADAPT_NONE:
+     * off): a round every adapt.every Adam steps, after any redraw. */
+    adapt_options adapt;
+    /* Hard constraints (train/hard.h): the problem type's u = g + D N
+     * around the net's channels in every term and prediction. */
+    int hard;
     long long resample_every;
     long long log_every;
     int scale_inputs;
@@ -156,6 +167,9 @@ typedef struct trainer {
     mlp_workspace *grid_ws;
     double *grid_out;
     double last_rel_l2;
+    /* hard constraints: g and D of each term's points, and of a predict chunk */
+    double *hard_g[PROBLEM_MAX_TERMS], *hard_D[PROBLEM_MAX_TERMS];
+    double *hard_pg, *hard_pD;
 } trainer;
 
 /* Returns NULL when the weighting options suit these terms, else a static
@@ -219,6 +233,21 @@ int trainer_weights_update(trainer *tr, long long it, double lr);
 size_t trainer_weighting_state_size(const trainer *tr);
 int trainer_weighting_state_get(const trainer *tr, double *state);
 int trainer_weighting_state_set(trainer *tr, const double *state, size_t n);
+/* The unweighted loss L = mean(r^2) of term t (any term of tr's problem,
+ * not necessarily one of tr's) at the net's current parameters: a forward
+ * pass and the residual, no gradient. NaN when memory runs out. */
+double trainer_term_loss(trainer *tr, term *t);
+/* After term k's points changed (count or place): reallocates its
+ * workspace and buffers for t->n points and rescales its inputs. 0, or -1
+ * when memory runs out (the old buffers are kept). */
+int trainer_term_resize(trainer *tr, size_t k);
+/* The channels of u (the net's, through the hard constraints when they are
+ * on) for term t's points into out (t->ch.n x t->n x n_out, physical
+ * units). 0, or an MLP_* code / -1 (out of memory). */
+int trainer_term_channels(trainer *tr, const term *t, double *out);
+/* Makes room for rows rows in h (h->n_terms columns per term row). 0, or -1
+ * when memory runs out (h keeps what it had). */
+int trainer_history_reserve(train_history *h, size_t rows);
 /* Network values on n points (physical coordinates) into u (n x n_out). */
 int trainer_predict(trainer *tr, const double *x, size_t n, double *u);
 /* Input scaling used for the net: x_net = (x - shift) * scale. */
