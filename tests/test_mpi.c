@@ -193,9 +193,10 @@ static void match_one_process(const char *sets, double tol)
     ck_assert_int_eq(mkdir_p_sub("two"), 0);
     snprintf(args, sizeof args, "heat.cfg %s -o two/two.h5", sets);
     ck_assert_msg(run_mpi(2, NULL, args, out, sizeof out) == 0, "%s", out);
-    /* one file, from rank 0: no second result, no temporaries */
-    ck_assert_msg(list_dir("two", files, sizeof files) == 1, "files written: %s", files);
-    ck_assert_str_eq(files, "two.h5\n");
+    /* one result and its XDMF sidecar, from rank 0: no second result, no temporaries */
+    ck_assert_msg(list_dir("two", files, sizeof files) == 2, "files written: %s", files);
+    ck_assert_msg(strstr(files, "two.h5\n") && strstr(files, "two.xmf\n"), "files written: %s",
+                  files);
     ck_assert_int_eq(history_last_step("two/two.h5"), history_last_step("one.h5"));
     double rel = params_rel_diff("one.h5", "two/two.h5");
     fprintf(stderr, "test_mpi: %s: 2 ranks vs 1 process: max |dp| / max |p| = %.3g (tol %g)\n",
