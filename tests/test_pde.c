@@ -9,6 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "check_main.h"
 #include "config/config.h"
@@ -275,6 +280,112 @@ START_TEST(objective_gradient)
 }
 END_TEST
 
+/* ---- the residual loop on 1 and 2 threads ------------------------------ */
+
+/* Two fields, an unknown, enough interior points for the parallel loop
+ * (problem_pde.c's PDE_PARALLEL_MIN is 64): a constant partial (d/du_t = 1),
+ * variable ones and d/dk. */
+static const char *threads_text =
+    "problem = { type = \"pde\"; variables = { x = [0.0, 1.0]; t = [0.0, 1.0]; };\n"
+    " fields = [\"u\", \"v\"]; constants = { a = 0.5; };\n"
+    " equations = [\"u_t - k*u_xx - u^2*v + a*u\", \"v_t - 0.1*v_xx + u^2*v - sin(u*v_x)\"];\n"
+    " initial = { u = \"sin(pi*x)\"; v = 0; };\n"
+    " unknowns = { names = [\"k\"]; initial = [0.2]; positive = [\"k\"]; }; };\n"
+    "points = { interior = 300; boundary = 8; initial = 8; };\n"
+    "loss = { data = { file = \"%s\"; }; };\n";
+
+/* The config above with a fresh data file (u, v at two points) in path. */
+static void threads_config(char *text, size_t cap, char *path)
+{
+    strcpy(path, "/tmp/pinn-pde-threads-XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("x,t,u,v\n0.3,0.2,0.5,0.1\n0.7,0.6,-0.2,0.3\n", f);
+    fclose(f);
+    snprintf(text, cap, threads_text, path);
+}
+
+/* The objective's loss and gradient with the terms built and evaluated on
+ * nt threads; g gets n_vec values. */
+static double objective_on(int nt, double *g, size_t *n_vec)
+{
+#ifdef _OPENMP
+    omp_set_num_threads(nt);
+#else
+    (void)nt;
+#endif
+    char text[2048], path[64];
+    threads_config(text, sizeof text, path);
+    fixture f;
+    setup(&f, text);
+    unlink(path);
+    double loss = trainer_objective(f.tr);
+    *n_vec = f.tr->n_vec;
+    memcpy(g, f.tr->grad, f.tr->n_vec * sizeof *g);
+    fixture_teardown(&f);
+    return loss;
+}
+
+START_TEST(threads_same_bits)
+{
+    double g1[4096], g2[4096];
+    size_t n1 = 0, n2 = 0;
+    double l1 = objective_on(1, g1, &n1);
+    double l2 = objective_on(2, g2, &n2);
+#ifdef _OPENMP
+    omp_set_num_threads(1);
+#endif
+    ck_assert(n1 > 0 && n1 <= 4096 && n1 == n2);
+    ck_assert(isfinite(l1) && l1 > 0);
+    ck_assert_msg(memcmp(&l1, &l2, sizeof l1) == 0, "loss %.17g vs %.17g", l1, l2);
+    for (size_t i = 0; i < n1; i++)
+        ck_assert_msg(memcmp(&g1[i], &g2[i], sizeof g1[i]) == 0, "grad %zu: %.17g vs %.17g", i,
+                      g1[i], g2[i]);
+    ck_assert(g1[n1 - 1] != 0.0); /* the unknown's entry is last and used */
+}
+END_TEST
+
+/* The gradient against finite differences through the parallel loop (2
+ * threads, 300 points), the unknown's entry included. */
+START_TEST(threads_gradient)
+{
+#ifdef _OPENMP
+    omp_set_num_threads(2);
+#endif
+    char text[2048], path[64];
+    threads_config(text, sizeof text, path);
+    fixture f;
+    setup(&f, text);
+    unlink(path);
+    trainer_objective(f.tr);
+    size_t nv = f.tr->n_vec, nn = f.net->n_params;
+    double *g = malloc(nv * sizeof *g), gmax = 0.0;
+    memcpy(g, f.tr->grad, nv * sizeof *g);
+    for (size_t i = 0; i < nv; i++)
+        gmax = fmax(gmax, fabs(g[i]));
+    ck_assert(gmax > 0);
+    /* every 7th weight and the unknown's raw value (stored after them) */
+    for (size_t i = 0; i < nv; i += (i + 7 < nn ? 7 : 1)) {
+        double keep = f.net->params[i], h = 1e-6;
+        f.net->params[i] = keep + h;
+        double lp = trainer_objective(f.tr);
+        f.net->params[i] = keep - h;
+        double lm = trainer_objective(f.tr);
+        f.net->params[i] = keep;
+        double fd = (lp - lm) / (2 * h);
+        ck_assert_msg(fabs(fd - g[i]) <= 1e-6 * gmax, "entry %zu: analytic %.10g fd %.10g", i,
+                      g[i], fd);
+    }
+    free(g);
+    fixture_teardown(&f);
+#ifdef _OPENMP
+    omp_set_num_threads(1);
+#endif
+}
+END_TEST
+
 /* ---- slots and grid ----------------------------------------------------- */
 
 START_TEST(slots_and_grid)
@@ -466,6 +577,8 @@ static Suite *pde_suite(void)
     tcase_add_loop_test(tc, exact_zeroes_every_term, 0,
                         (int)(sizeof exact_configs / sizeof *exact_configs));
     tcase_add_loop_test(tc, objective_gradient, 0, (int)(sizeof grad_texts / sizeof *grad_texts));
+    tcase_add_test(tc, threads_same_bits);
+    tcase_add_test(tc, threads_gradient);
     tcase_add_test(tc, slots_and_grid);
     tcase_add_loop_test(tc, samplers_fill_every_set, 0,
                         (int)(sizeof sampler_names / sizeof *sampler_names));

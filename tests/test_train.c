@@ -135,6 +135,24 @@ START_TEST(short_run_lowers_loss)
 }
 END_TEST
 
+/* A channel set mlp_forward refuses (an input the net does not have) is an
+ * error the run reports, naming the term, not a silent zero loss. */
+START_TEST(bad_channels_reported)
+{
+    fixture f;
+    setup(&f, ode_text, 1);
+    f.tr->opt.adam_iterations = 5;
+    mlp_channels *ch = &f.tr->view[0].ch;
+    ch->c[ch->n++] = (mlp_channel){.i = MLP_MAX_INPUTS, .j = -1};
+    ck_assert(isnan(trainer_objective(f.tr)));
+    ck_assert_int_eq(trainer_run(f.tr), TRAIN_DIVERGED);
+    ck_assert_msg(strstr(f.tr->error, "forward pass failed") != NULL, "%s", f.tr->error);
+    ck_assert_msg(strstr(f.tr->error, f.tr->terms[0].name) != NULL, "%s", f.tr->error);
+    ch->n--;
+    teardown(&f);
+}
+END_TEST
+
 static Suite *train_suite(void)
 {
     Suite *s = suite_create("train");
@@ -145,6 +163,7 @@ static Suite *train_suite(void)
     tcase_add_test(tc, adam_first_step_by_hand);
     tcase_add_test(tc, lr_schedules);
     tcase_add_test(tc, short_run_lowers_loss);
+    tcase_add_test(tc, bad_channels_reported);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -15,6 +15,15 @@
 #include "problems/problem_common.h"
 #include "problems/sampler.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* Threads the pde residual loop may use (copies of the equations compiled). */
+#define PDE_MAX_THREADS 64
+/* Fewer interior points than this are evaluated on one thread. */
+#define PDE_PARALLEL_MIN 64
+
 /* One boundary residual: a condition of field f at point p of a side of
  * variable v (outward normal sign), or a periodic pair (p on lo, q on hi)
  * for the value (deriv 0) or the derivative along v (deriv 1). */
@@ -25,9 +34,27 @@ typedef struct bc_row {
     double sign, g, a, b;
 } bc_row;
 
+/* One thread's equations and their partials (libmatheval keeps a variable
+ * table per expression and its derivatives, so each thread needs its own
+ * compiled copies) and its slot values. Copy 0 borrows pde's own. A partial
+ * that uses no variable is evaluated once: cdeq/cdequ hold its value and
+ * its expr pointer is NULL here. */
+typedef struct pde_eval {
+    expr **eq;          /* n_eq */
+    expr **deq;         /* n_eq x nsym, NULL: unused or constant */
+    expr **dequ;        /* n_eq x n_unk, NULL: unused or constant */
+    double *slots;      /* n_slots */
+    int owned;          /* the exprs are this copy's (not pde's) */
+} pde_eval;
+
 typedef struct pde_problem {
     pde d;              /* first, so pde_of and p->impl agree */
     double *slots;      /* n_slots scratch values */
+    pde_eval *ev;       /* n_ev per-thread evaluators of the pde term */
+    size_t n_ev;
+    double *cdeq;       /* n_eq x nsym: value of a constant partial */
+    double *cdequ;      /* n_eq x n_unk */
+    double *gcp;        /* n x n_eq x n_unk: per point dL/dc terms, summed in order */
     sampler *interior;  /* kept so resampling continues quasi-random sequences */
     bc_row *rows;       /* the boundary term's residuals */
     size_t n_rows;
@@ -72,11 +99,39 @@ const pde *pde_of(const problem *p)
     return &((const pde_problem *)p->impl)->d;
 }
 
+static void evals_free(pde_problem *q)
+{
+    const pde *d = &q->d;
+    size_t nsym = d->n_fields * d->n_sym;
+    for (size_t c = 0; c < q->n_ev; c++) {
+        pde_eval *v = &q->ev[c];
+        for (size_t e = 0; v->owned && e < d->n_eq; e++) {
+            expr_free(v->eq ? v->eq[e] : NULL);
+            for (size_t k = 0; v->deq && k < nsym; k++)
+                expr_free(v->deq[e * nsym + k]);
+            for (size_t l = 0; v->dequ && l < d->n_unk; l++)
+                expr_free(v->dequ[e * d->n_unk + l]);
+        }
+        free(v->eq);
+        free(v->deq);
+        free(v->dequ);
+        free(v->slots);
+    }
+    free(q->ev);
+    free(q->cdeq);
+    free(q->cdequ);
+    free(q->gcp);
+    q->ev = NULL;
+    q->n_ev = 0;
+    q->cdeq = q->cdequ = q->gcp = NULL;
+}
+
 static void pde_cleanup(problem *p)
 {
     pde_problem *q = p->impl;
     if (!q)
         return;
+    evals_free(q);
     pde_release(&q->d);
     free(q->slots);
     free(q->rows);
@@ -165,36 +220,66 @@ static void slots_at(pde_problem *q, const double *x)
 
 /* ---- pde: r_e = equation e at each interior point ---------------------- */
 
-/* Symbols of one point into the slots, from the channels in out. */
-static void slots_symbols(pde_problem *q, const double *out, size_t n, size_t i)
+/* Point i's variables and symbols (from the channels in out) into slots. */
+static void slots_point(const pde_problem *q, double *slots, const double *x, const double *out,
+                        size_t n, size_t i)
 {
     const pde *d = &q->d;
     size_t m = d->n_fields;
+    memcpy(slots, x + i * d->n_vars, d->n_vars * sizeof *x);
     for (size_t k = 0; k < d->n_fields * d->n_sym; k++) {
         int ch = q->sym_ch[k];
-        q->slots[d->sym0 + k] =
+        slots[d->sym0 + k] =
             ch < 0 ? 0.0 : out[((size_t)ch * n + i) * m + (size_t)d->slot_sym[k].field];
     }
 }
 
+/* Threads for a loop over n points: at most one per compiled copy. */
+static int evals_threads(const pde_problem *q, size_t n)
+{
+    int nt = 1;
+#ifdef _OPENMP
+    nt = omp_get_max_threads();
+#endif
+    if (nt > (int)q->n_ev)
+        nt = (int)q->n_ev;
+    return n < PDE_PARALLEL_MIN || nt < 1 ? 1 : nt;
+}
+
+static pde_eval *evals_mine(pde_problem *q)
+{
+#ifdef _OPENMP
+    return &q->ev[omp_get_thread_num()];
+#else
+    return &q->ev[0];
+#endif
+}
+
+/* Each point's residuals and seeds are computed on one thread from that
+ * thread's copies of the same compiled trees, and the dL/dc terms are summed
+ * serially in point order: the result does not depend on the thread count. */
 static double pde_loss(term *t, const problem *p, const double *out, double *gout)
 {
     pde_problem *q = p->impl;
     const pde *d = &q->d;
-    size_t n = t->n, ne = d->n_eq, m = d->n_fields, nv = d->n_vars, nsym = m * d->n_sym;
-    memcpy(q->slots + d->unk0, p->unk.value, d->n_unk * sizeof *q->slots);
+    size_t n = t->n, ne = d->n_eq, m = d->n_fields, nu = d->n_unk, nsym = m * d->n_sym;
+    int nt = evals_threads(q, n);
+    for (size_t c = 0; c < q->n_ev; c++)
+        memcpy(q->ev[c].slots + d->unk0, p->unk.value, nu * sizeof(double));
+#pragma omp parallel for num_threads(nt) schedule(static)
     for (size_t i = 0; i < n; i++) {
-        slots_at(q, t->x + i * nv);
-        slots_symbols(q, out, n, i);
+        pde_eval *v = evals_mine(q);
+        slots_point(q, v->slots, t->x, out, n, i);
         for (size_t e = 0; e < ne; e++)
-            t->r[i * ne + e] = expr_eval(d->eq[e], q->slots);
+            t->r[i * ne + e] = expr_eval(v->eq[e], v->slots);
     }
     double *dl;
     double loss = term_mse(t, &dl);
     memset(gout, 0, t->ch.n * n * m * sizeof *gout);
+#pragma omp parallel for num_threads(nt) schedule(static)
     for (size_t i = 0; i < n; i++) {
-        slots_at(q, t->x + i * nv);
-        slots_symbols(q, out, n, i);
+        pde_eval *v = evals_mine(q);
+        slots_point(q, v->slots, t->x, out, n, i);
         for (size_t e = 0; e < ne; e++) {
             double de = dl[i * ne + e];
             if (de == 0.0)
@@ -202,15 +287,104 @@ static double pde_loss(term *t, const problem *p, const double *out, double *gou
             for (size_t k = 0; k < nsym; k++) {
                 if (!d->deq[e][k])
                     continue;
+                const expr *g = v->deq[e * nsym + k];
                 size_t at = ((size_t)q->sym_ch[k] * n + i) * m + (size_t)d->slot_sym[k].field;
-                gout[at] += de * expr_eval(d->deq[e][k], q->slots);
+                gout[at] += de * (g ? expr_eval(g, v->slots) : q->cdeq[e * nsym + k]);
             }
-            for (size_t l = 0; l < d->n_unk; l++)
-                if (d->dequ[e][l])
-                    t->gc[l] += de * expr_eval(d->dequ[e][l], q->slots);
+            for (size_t l = 0; l < nu; l++)
+                if (d->dequ[e][l]) {
+                    const expr *g = v->dequ[e * nu + l];
+                    q->gcp[(i * ne + e) * nu + l] =
+                        de * (g ? expr_eval(g, v->slots) : q->cdequ[e * nu + l]);
+                }
         }
     }
+    for (size_t i = 0; i < n && nu; i++)
+        for (size_t e = 0; e < ne; e++)
+            if (dl[i * ne + e] != 0.0)
+                for (size_t l = 0; l < nu; l++)
+                    if (d->dequ[e][l])
+                        t->gc[l] += q->gcp[(i * ne + e) * nu + l];
     return loss;
+}
+
+/* One copy of an expression for copy c: pde's own for c = 0, else compiled
+ * again from the same text (same tree, same values) or derived from eq. */
+static int evals_copy(pde_problem *q, const cfg *c, size_t copy, char *err, size_t errcap)
+{
+    const pde *d = &q->d;
+    size_t ne = d->n_eq, nu = d->n_unk, nsym = d->n_fields * d->n_sym;
+    pde_eval *v = &q->ev[copy];
+    v->owned = copy > 0;
+    v->eq = calloc(ne, sizeof *v->eq);
+    v->deq = calloc(ne * nsym, sizeof *v->deq);
+    v->dequ = calloc(ne * nu + 1, sizeof *v->dequ);
+    v->slots = malloc(d->n_slots * sizeof *v->slots);
+    if (!v->eq || !v->deq || !v->dequ || !v->slots)
+        return cfg_fail(c, err, errcap, "problem", "out of memory");
+    pde_slots_constants(d, v->slots);
+    const char *path = "problem.equations";
+    for (size_t e = 0; e < ne; e++) {
+        v->eq[e] = copy ? problem_expr(c, NULL, path, cfg_expr_at(c, path, e), d->slot_name,
+                                       d->n_slots, err, errcap)
+                        : d->eq[e];
+        if (!v->eq[e])
+            return -1;
+        char why[256];
+        for (size_t k = 0; k < nsym; k++) {
+            if (!d->deq[e][k] || expr_is_constant(d->deq[e][k]))
+                continue;
+            v->deq[e * nsym + k] =
+                copy ? expr_derivative(v->eq[e], d->sym0 + k, why, sizeof why) : d->deq[e][k];
+            if (!v->deq[e * nsym + k])
+                return cfg_fail(c, err, errcap, path, "equation %zu: %s", e + 1, why);
+        }
+        for (size_t l = 0; l < nu; l++) {
+            if (!d->dequ[e][l] || expr_is_constant(d->dequ[e][l]))
+                continue;
+            v->dequ[e * nu + l] =
+                copy ? expr_derivative(v->eq[e], d->unk0 + l, why, sizeof why) : d->dequ[e][l];
+            if (!v->dequ[e * nu + l])
+                return cfg_fail(c, err, errcap, path, "equation %zu: %s", e + 1, why);
+        }
+    }
+    return 0;
+}
+
+/* The pde term's evaluators: one per thread OpenMP may use now (compiled
+ * here, serially), the constant partials' values, the dL/dc scratch. */
+static int evals_build(pde_problem *q, const cfg *c, size_t n, char *err, size_t errcap)
+{
+    const pde *d = &q->d;
+    size_t ne = d->n_eq, nu = d->n_unk, nsym = d->n_fields * d->n_sym, nt = 1;
+    evals_free(q);
+#ifdef _OPENMP
+    nt = (size_t)omp_get_max_threads();
+#endif
+    if (nt > PDE_MAX_THREADS)
+        nt = PDE_MAX_THREADS;
+    if (nt < 1)
+        nt = 1;
+    q->ev = calloc(nt, sizeof *q->ev);
+    q->cdeq = calloc(ne * nsym, sizeof *q->cdeq);
+    q->cdequ = calloc(ne * nu + 1, sizeof *q->cdequ);
+    q->gcp = calloc(n * ne * nu + 1, sizeof *q->gcp);
+    if (!q->ev || !q->cdeq || !q->cdequ || !q->gcp)
+        return cfg_fail(c, err, errcap, "problem", "out of memory");
+    for (size_t e = 0; e < ne; e++) {
+        for (size_t k = 0; k < nsym; k++)
+            if (d->deq[e][k] && expr_is_constant(d->deq[e][k]))
+                q->cdeq[e * nsym + k] = expr_eval(d->deq[e][k], q->slots);
+        for (size_t l = 0; l < nu; l++)
+            if (d->dequ[e][l] && expr_is_constant(d->dequ[e][l]))
+                q->cdequ[e * nu + l] = expr_eval(d->dequ[e][l], q->slots);
+    }
+    for (size_t k = 0; k < nt; k++) {
+        q->n_ev = k + 1; /* so evals_free frees what is made */
+        if (evals_copy(q, c, k, err, errcap))
+            return -1;
+    }
+    return 0;
 }
 
 static int pde_resample(term *t, const problem *p, gsl_rng *rng)
@@ -530,6 +704,8 @@ static int pde_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms, 
             return cfg_fail(c, err, errcap, "points.interior", "out of memory");
         if (pde_channels(q, &t->ch))
             return cfg_fail(c, err, errcap, "problem.equations", "too many derivative channels");
+        if (evals_build(q, c, n, err, errcap))
+            return -1;
         t->loss = pde_loss;
         t->resample = pde_resample;
         if (cfg_float(c, "loss.pde.causal_epsilon") > 0

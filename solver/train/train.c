@@ -415,6 +415,7 @@ double trainer_objective(trainer *tr)
     double total = 0.0;
     unknowns *unk = (unknowns *)&p->unk; /* the constants follow the raw values */
     unknowns_set_raw(unk, tr->net->params + nn);
+    tr->forward_fail = 0;
     for (size_t k = 0; k < tr->n_terms; k++) {
         term *t = &tr->view[k];
         double *g = tr->term_grad + k * np;
@@ -422,7 +423,12 @@ double trainer_objective(trainer *tr)
         tr->term_loss[k] = 0.0;
         if (t->n == 0)
             continue;
-        mlp_forward(tr->ws[k], tr->net, &t->ch, tr->xn[k], t->n, tr->out[k]);
+        int rc = mlp_forward(tr->ws[k], tr->net, &t->ch, tr->xn[k], t->n, tr->out[k]);
+        if (rc != MLP_OK) { /* a NaN loss: find_nonfinite reports the term */
+            tr->forward_fail = k + 1;
+            tr->term_loss[k] = NAN;
+            continue;
+        }
         scale_channels(tr, &t->ch, t->n, tr->out[k]);
         if (tr->opt.hard)
             hard_forward(&t->ch, t->n, p->n_out, tr->hard_g[k], tr->hard_D[k], tr->out[k]);
@@ -588,6 +594,11 @@ static int find_nonfinite(trainer *tr, double total)
         const double *g = tr->term_grad + k * np;
         for (size_t i = 0; i < np && !bad; i++)
             bad = !isfinite(g[i]);
+        if (bad && tr->forward_fail == k + 1) {
+            snprintf(tr->error, sizeof tr->error, "step %lld: loss term '%s': the network's "
+                     "forward pass failed (bad channel set or sizes)", tr->step, tr->terms[k].name);
+            return 1;
+        }
         if (bad) {
             snprintf(tr->error, sizeof tr->error,
                      "step %lld: loss term '%s' is %s (loss %g); training diverged", tr->step,
@@ -687,7 +698,7 @@ static int diverged(trainer *tr)
         return 0;
     }
     good_restore(tr);
-    if (!tr->opt.on_nan_recover)
+    if (!tr->opt.on_nan_recover || tr->forward_fail) /* going back cannot mend a bad net call */
         return 0;
     if ((long long)tr->n_recoveries >= tr->opt.max_recoveries) {
         snprintf(tr->error + len, sizeof tr->error - len, " after %zu recoveries (max_recoveries)",

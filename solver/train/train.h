@@ -148,6 +148,7 @@ typedef struct trainer {
     double seconds;     /* training time so far */
     char lbfgs_stop[96];
     char error[256];
+    size_t forward_fail; /* 1 + the term whose mlp_forward failed in the last objective */
     train_progress prog;
     /* divergence recoveries: the step each happened at and the lr factor
      * after it (max_recoveries entries) */
