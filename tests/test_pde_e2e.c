@@ -160,7 +160,9 @@ START_TEST(result_layout)
     snprintf(args, sizeof args, "eval %s %.17g,%.17g", path, x[3], t[2]);
     ck_assert_msg(run_pinn(args, out, sizeof out) == 0, "%s", out);
     double px, pt, pu, pv;
-    ck_assert_int_eq(sscanf(out, "%lf,%lf,%lf,%lf", &px, &pt, &pu, &pv), 4);
+    /* a header line naming the inputs and fields, then the point */
+    ck_assert_msg(strncmp(out, "x,t,u,v\n", 8) == 0, "%s", out);
+    ck_assert_int_eq(sscanf(out + 8, "%lf,%lf,%lf,%lf", &px, &pt, &pu, &pv), 4);
     ck_assert_double_eq_tol(pu, u[2 * 7 + 3], 1e-12);
     ck_assert_double_eq_tol(pv, v[2 * 7 + 3], 1e-12);
     free(u);
