@@ -240,22 +240,12 @@ train_status march_run(march *m, const cfg *c, mlp *net, gsl_rng *rng,
         term_release(&prev_terms[k]);
     problem_free(prev_p);
     if (m->tr) { /* its history becomes the whole run's */
-        free(m->tr->hist.step);
-        free(m->tr->hist.phase);
-        free(m->tr->hist.seconds);
-        free(m->tr->hist.loss);
-        free(m->tr->hist.terms);
-        free(m->tr->hist.weights);
+        trainer_history_free(&m->tr->hist);
         m->tr->hist = joint;
         m->tr->step = steps;
         m->tr->seconds = seconds;
     } else {
-        free(joint.step);
-        free(joint.phase);
-        free(joint.seconds);
-        free(joint.loss);
-        free(joint.terms);
-        free(joint.weights);
+        trainer_history_free(&joint);
     }
     return st;
 }

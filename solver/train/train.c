@@ -95,7 +95,7 @@ int trainer_history_reserve(train_history *h, size_t rows)
     return 0;
 }
 
-static void history_free(train_history *h)
+void trainer_history_free(train_history *h)
 {
     free(h->step);
     free(h->phase);
@@ -135,7 +135,7 @@ void trainer_free(trainer *tr)
     free(tr->recovery_lr);
     free(tr->good_params);
     free(tr->good_wt);
-    history_free(&tr->hist);
+    trainer_history_free(&tr->hist);
     free(tr);
 }
 

@@ -249,6 +249,8 @@ int trainer_term_channels(trainer *tr, const term *t, double *out);
 /* Makes room for rows rows in h (h->n_terms columns per term row). 0, or -1
  * when memory runs out (h keeps what it had). */
 int trainer_history_reserve(train_history *h, size_t rows);
+/* Frees every array of h and zeroes it (a history made by trainer_history_reserve). */
+void trainer_history_free(train_history *h);
 /* Network values on n points (physical coordinates) into u (n x n_out). */
 int trainer_predict(trainer *tr, const double *x, size_t n, double *u);
 /* Input scaling used for the net: x_net = (x - shift) * scale. */
