@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
-static inline int pinn_cli_run(const char *args, char *buf, size_t cap)
+static inline int run_pinn(const char *args, char *buf, size_t cap)
 {
     const char *bin = getenv("PINN");
     char cmd[4096];

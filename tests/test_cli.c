@@ -8,20 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "check_main.h"
-
-/* Runs `$PINN args`, captures stdout+stderr into buf, returns exit status. */
-static int run_pinn(const char *args, char *buf, size_t cap)
-{
-    const char *bin = getenv("PINN");
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin ? bin : "./pinn", args);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t len = fread(buf, 1, cap - 1, p);
-    buf[len] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+#include "pinn_cli.h"
 
 START_TEST(no_arguments_is_usage_error)
 {

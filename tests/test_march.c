@@ -197,7 +197,7 @@ START_TEST(test_binary_result_file)
     snprintf(args, sizeof args,
              "run configs/lotka_volterra.cfg --quiet --threads 1 --set train.windows=3 "
              "--set train.adam.iterations=20 --set train.lbfgs.iterations=5 -o %s", path);
-    int rc = pinn_cli_run(args, out, sizeof out);
+    int rc = run_pinn(args, out, sizeof out);
     ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
     h5in *f = h5in_open(path, err, sizeof err);
     ck_assert_msg(f != NULL, "%s", err);
@@ -227,7 +227,7 @@ START_TEST(test_binary_result_file)
     free(loss);
     h5in_close(f);
     snprintf(args, sizeof args, "eval %s 1", path);
-    ck_assert_int_ne(pinn_cli_run(args, out, sizeof out), 0);
+    ck_assert_int_ne(run_pinn(args, out, sizeof out), 0);
     ck_assert_msg(strstr(out, "time-marching") != NULL, "%s", out);
     snprintf(args, sizeof args, "rm -rf '%s'", dir);
     ck_assert_int_eq(system(args), 0);

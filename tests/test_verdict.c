@@ -89,7 +89,7 @@ START_TEST(test_binary_failing_run)
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/lv.h5", dir);
     snprintf(args, sizeof args, LV_SHORT " -o %s", path);
-    int rc = pinn_cli_run(args, out, sizeof out);
+    int rc = run_pinn(args, out, sizeof out);
     ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
     ck_assert_msg(strstr(out, "WARNING: fail: rel L2 vs reference") != NULL, "%s", out);
     char err[256];
@@ -115,13 +115,13 @@ START_TEST(test_binary_failing_run)
     /* strict: the distinct exit status, and the file is still written */
     unlink(path);
     snprintf(args, sizeof args, LV_SHORT " -o %s --set verdict.strict=true", path);
-    ck_assert_int_eq(pinn_cli_run(args, out, sizeof out), VERDICT_EXIT_FAIL);
+    ck_assert_int_eq(run_pinn(args, out, sizeof out), VERDICT_EXIT_FAIL);
     ck_assert_ptr_nonnull(strstr(out, "exit status 3"));
     ck_assert_int_eq(access(path, F_OK), 0);
     /* a tolerance the run meets: strict and silent */
     snprintf(args, sizeof args, LV_SHORT " -o %s --set verdict.strict=true "
              "--set verdict.tolerance=100", path);
-    ck_assert_int_eq(pinn_cli_run(args, out, sizeof out), 0);
+    ck_assert_int_eq(run_pinn(args, out, sizeof out), 0);
     ck_assert_ptr_null(strstr(out, "WARNING"));
     snprintf(args, sizeof args, "rm -rf '%s'", dir);
     ck_assert_int_eq(system(args), 0);

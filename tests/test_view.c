@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 
 #include "check_main.h"
+#include "pinn_cli.h"
 #include "io/h5io.h"
 #include "io/output.h"
 #include "io/plot.h"
@@ -39,20 +40,6 @@ static void remove_tmpdir(void)
     ck_assert_int_eq(system(cmd), 0);
 }
 
-static int run_pinn(const char *args, char *buf, size_t cap)
-{
-    const char *bin = getenv("PINN");
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s 2>&1", bin ? bin : "./pinn", args);
-    FILE *p = popen(cmd, "r");
-    ck_assert_ptr_nonnull(p);
-    size_t len = 0, got;
-    while ((got = fread(buf + len, 1, cap - 1 - len, p)) > 0 && len + 1 < cap)
-        len += got;
-    buf[len] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 /* Decodes the whole PNG; checks its size and that it has many colours
  * (a heat map or several lines, not an empty page). */

@@ -392,6 +392,8 @@ int data_term_wanted(const cfg *c)
 
 int data_term_build(term *t, const problem *p, const cfg *c, char *err, size_t errcap)
 {
+    strcpy(t->name, "data");
+    t->weight = cfg_float(c, "loss.data.weight");
     const char *where = cfg_has(c, "loss.data.file") ? "loss.data.file" : "loss.data.files";
     if (cfg_has(c, "loss.data.file") && cfg_has(c, "loss.data.files"))
         return cfg_fail(c, err, errcap, "loss.data.files", "give loss.data.file or "

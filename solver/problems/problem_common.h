@@ -31,7 +31,7 @@ int uniform_axis(double *v, size_t n, double lo, double hi);
 /* Nonzero when the config asks for a data term (loss.data.file or
  * loss.data.files given, loss.data.enabled). */
 int data_term_wanted(const cfg *c);
-/* Builds the data term into t (its name and weight are the caller's) from
+/* Builds the data term (name "data", weight loss.data.weight) into t from
  * the config's data files: CSV with a header naming the columns, or HDF5
  * with one dataset per column; columns are matched to p's inputs and
  * fields by name, in any order; every input is required, fields may be a

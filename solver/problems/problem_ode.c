@@ -275,13 +275,8 @@ static int ode_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms,
         t->loss = term_value_loss;
         t->pointwise = 1;
     }
-    if (data_term_wanted(c)) {
-        term *t = &terms[nt++];
-        strcpy(t->name, "data");
-        t->weight = cfg_float(c, "loss.data.weight");
-        if (data_term_build(t, p, c, err, errcap))
-            return -1;
-    }
+    if (data_term_wanted(c) && data_term_build(&terms[nt++], p, c, err, errcap))
+        return -1;
     if (cfg_bool(c, "loss.conservation.enabled")) {
         if (!o->invariant)
             return cfg_fail(c, err, errcap, "loss.conservation.enabled",

@@ -732,13 +732,8 @@ static int pde_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms, 
         if (build_initial(q, c, rng, t, err, errcap))
             return -1;
     }
-    if (data_term_wanted(c)) {
-        term *t = &terms[nt++];
-        strcpy(t->name, "data");
-        t->weight = cfg_float(c, "loss.data.weight");
-        if (data_term_build(t, p, c, err, errcap))
-            return -1;
-    }
+    if (data_term_wanted(c) && data_term_build(&terms[nt++], p, c, err, errcap))
+        return -1;
     *n_terms = nt;
     return 0;
 }
