@@ -283,7 +283,7 @@ static recipe recipe_run(const char *pinn)
         if (sscanf(line, "%ld %15s %lf", &step, phase, &sec) == 3) {
             if (strcmp(phase, "adam") == 0)
                 r.adam_wall_s = sec;
-            if (strcmp(phase, "adam") == 0 || strcmp(phase, "lbfgs") == 0)
+            if (strcmp(phase, "adam") == 0 || strstr(phase, "bfgs") || strstr(phase, "broyden"))
                 r.wall_s = sec;
         }
         const char *p = strstr(line, "network vs exact");

@@ -44,7 +44,7 @@ done
 pinn_time() {
     "$PINN" run configs/heat1d.cfg --threads 1 --set train.log_every=100 \
         --set reference.enabled=false -o "$TMP/heat.h5" "$@" > "$TMP/pinn.log"
-    awk '$2 == "adam" || $2 == "lbfgs" { s = $3; e = $NF
+    awk '$2 == "adam" || $2 ~ /bfgs|broyden/ { s = $3; e = $NF
              if (!a && e <= 1e-2) { a = s }  if (!b && e <= 1e-3) { b = s } }
          /network vs exact/ { f = $4 }
          END { printf "pinn      float64: 1e-2 after %s s, 1e-3 after %s s, final rel L2 %s (%s s)\n",

@@ -768,7 +768,7 @@ int run_job(const run_args *a)
             unknowns_report(&p->unk, a->out);
         }
         if (tr && tr->lbfgs_stop[0])
-            fprintf(a->out, "  L-BFGS stopped: %s\n", tr->lbfgs_stop);
+            fprintf(a->out, "  second phase stopped: %s\n", tr->lbfgs_stop);
         par_stats ps;
         par_stats_get(par, &ps);
         if (tr && par_available()) /* wall time can hide what a rank computed */

@@ -1,6 +1,7 @@
 /* tests/test_qn.c - the dense quasi-Newton minimisers: the secant condition
  * H y = s after every update, the strong Wolfe conditions at every accepted
- * step, convergence on a quadratic and on Rosenbrock for each type, a
+ * step, convergence on a quadratic and on Rosenbrock for each type (and a
+ * varying phi for the Broyden member only), a
  * line search that backs off from non-finite values, and the error paths. */
 #include <check.h>
 #include <math.h>
@@ -84,7 +85,7 @@ START_TEST(test_secant_and_wolfe)
     for (int i = 0; i < NQ; i++)
         x0[i] = 2.0 - 0.3 * i;
     ck_assert_int_eq(qn_set(q, x0, quad_fdf, &Q, 1e-4, 0.9, 40), QN_OK);
-    int it;
+    int it, phi_varied = 0;
     for (it = 0; it < 200; it++) {
         double gn = cblas_dnrm2(NQ, q->g, 1);
         if (gn < 1e-6) /* below, f - f* ~ g.A^-1 g nears rounding of f */
@@ -105,6 +106,7 @@ START_TEST(test_secant_and_wolfe)
         ck_assert(q->f <= fo + 1e-4 * gs + 1e-14 * fabs(fo));
         ck_assert_msg(fabs(gns) <= 0.9 * fabs(gs) * (1 + 1e-12), "%s it %d: g+.s %g g.s %g f %g -> %g", name, it, gns, gs, fo, q->f);
         ck_assert(q->tau > 0 && q->tau <= 1.0);
+        phi_varied |= fabs(q->phi - 1.0) > 1e-3;
         /* secant: H+ y = s (the update was taken: s.y > 0 on a convex f) */
         ck_assert(sy > 0);
         cblas_dsymv(CblasRowMajor, CblasUpper, NQ, 1.0, q->H, NQ, q->y, 1, 0.0, hy, 1);
@@ -115,6 +117,8 @@ START_TEST(test_secant_and_wolfe)
     ck_assert_msg(cblas_dnrm2(NQ, q->g, 1) < 1e-6, "%s: |g| %g after %d", name,
                   cblas_dnrm2(NQ, q->g, 1), it);
     ck_assert_int_le(it, 4 * NQ);
+    /* only the Broyden member moves phi off the BFGS value */
+    ck_assert_int_eq(phi_varied, strcmp(name, "ssbroyden") == 0);
     qn_free(q);
 }
 END_TEST
@@ -216,15 +220,23 @@ START_TEST(test_trainer_second_phase)
 }
 END_TEST
 
+static int n_types(void)
+{
+    int n = 0;
+    while (qn_types[n].name)
+        n++;
+    return n;
+}
+
 static Suite *qn_suite(void)
 {
     Suite *s = suite_create("qn");
     TCase *tc = tcase_create("core");
-    tcase_add_loop_test(tc, test_secant_and_wolfe, 0, 2);
-    tcase_add_loop_test(tc, test_rosenbrock, 0, 2);
+    tcase_add_loop_test(tc, test_secant_and_wolfe, 0, n_types());
+    tcase_add_loop_test(tc, test_rosenbrock, 0, n_types());
     tcase_add_test(tc, test_backs_off_from_infinity);
     tcase_add_test(tc, test_errors);
-    tcase_add_loop_test(tc, test_trainer_second_phase, 0, 2);
+    tcase_add_loop_test(tc, test_trainer_second_phase, 0, n_types());
     suite_add_tcase(s, tc);
     return s;
 }

@@ -124,9 +124,9 @@ const setting_spec run_settings[] = {
      "learning-rate schedule: lr * rate^floor(k/steps) or lr * rate^(k/steps)"},
     {"train.adam.decay_rate", SPEC_FLOAT, "0.9", "(0,1]", NULL, "decay factor"},
     {"train.adam.decay_steps", SPEC_INT, "1000", "[1,1000000000]", NULL, "decay period in steps"},
-    {"train.second_phase", SPEC_STRING, "lbfgs", NULL, "lbfgs|bfgs|ssbfgs",
-     "second optimiser: L-BFGS (liblbfgs), or dense BFGS / self-scaled BFGS for nets up to "
-     "12000 parameters (train.lbfgs.* set its iterations, stop tests and line search)"},
+    {"train.second_phase", SPEC_STRING, "lbfgs", NULL, "lbfgs|bfgs|ssbfgs|ssbroyden",
+     "second optimiser: L-BFGS (liblbfgs), or dense BFGS / self-scaled BFGS / self-scaled "
+     "Broyden for nets up to 12000 parameters (train.lbfgs.* set its iterations, stop tests and line search)"},
     {"train.lbfgs", SPEC_GROUP, NULL, NULL, NULL, "second phase: L-BFGS (liblbfgs)"},
     {"train.lbfgs.iterations", SPEC_INT, "5000", "[0,1000000000]", NULL,
      "L-BFGS iterations (0: skip)"},

@@ -5,8 +5,10 @@
  *   H+ = (1/tau) [H - Hy (Hy)^T / y.Hy + phi v v^T] + rho s s^T,
  *   v  = sqrt(y.Hy) (rho s - Hy / y.Hy).
  * tau = phi = 1 is BFGS; SSBFGS (Al-Baali's restricted self-scaling) takes
- * phi = 1, tau = min(1, 1/b) with b = s.B s / s.y. Every member satisfies
- * the secant condition H+ y = s. BLAS (OpenBLAS) does the O(n^2) work. */
+ * phi = 1, tau = min(1, 1/b) with b = s.B s / s.y; SSBroyden also chooses
+ * phi at every step (Al-Baali and Khalfan's restricted Broyden class, the
+ * "SSBroyden2" rule of Urban et al.). Every member satisfies the secant
+ * condition H+ y = s. BLAS (OpenBLAS) does the O(n^2) work. */
 #include "train/qn.h"
 
 #include <cblas.h>
@@ -14,23 +16,60 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void bfgs_coefficients(double sy, double yhy, double b, double *tau, double *phi)
+static void bfgs_coefficients(double sy, double yhy, double b, size_t n, double *tau,
+                              double *phi)
 {
-    (void)sy, (void)yhy, (void)b;
+    (void)sy, (void)yhy, (void)b, (void)n;
     *tau = 1.0;
     *phi = 1.0;
 }
 
-static void ssbfgs_coefficients(double sy, double yhy, double b, double *tau, double *phi)
+static void ssbfgs_coefficients(double sy, double yhy, double b, size_t n, double *tau,
+                                double *phi)
 {
-    (void)sy, (void)yhy;
+    (void)sy, (void)yhy, (void)n;
     *tau = b > 1.0 && isfinite(b) ? 1.0 / b : 1.0;
     *phi = 1.0;
+}
+
+/* With h = y.Hy / s.y and a = b h - 1 (>= 0 by Cauchy-Schwarz), the Broyden
+ * member is written through theta, phi = (1 - theta) / (1 + a theta):
+ * theta = 0 is BFGS, theta = 1 DFP. theta is kept in [theta-, theta+], the
+ * interval where the update stays positive definite and well scaled, with
+ * rho- = min(1, h (1 - sqrt(a / (1 + a)))), theta- = (rho- - 1) / a,
+ * theta+ = 1 / rho-, and inside it taken as close as possible to
+ * (1 - b) / b. The self-scaling tau keeps the determinant in check:
+ * sigma = 1 + a theta, with sigma^(1 / (1 - n)) its share per dimension. */
+static void ssbroyden_coefficients(double sy, double yhy, double b, size_t n, double *tau,
+                                   double *phi)
+{
+    double h = yhy / sy, a = b * h - 1.0;
+    double shrink = b > 1.0 && isfinite(b) ? 1.0 / b : 1.0; /* min(1, 1/b) */
+    if (!(a > 1e-12) || !isfinite(a) || n < 2) {
+        *tau = shrink; /* s and Hy parallel: every member is the same update */
+        *phi = 1.0;
+        return;
+    }
+    double rho_minus = fmin(1.0, h * (1.0 - sqrt(a / (1.0 + a))));
+    double theta_minus = (rho_minus - 1.0) / a, theta_plus = 1.0 / rho_minus;
+    double theta = fmax(theta_minus, fmin(theta_plus, (1.0 - b) / b));
+    double sigma = 1.0 + a * theta;
+    double sigma_share = pow(fabs(sigma), 1.0 / (1.0 - (double)n));
+    double t = theta <= 0 ? fmin(shrink * sigma_share, sigma)
+                          : shrink * fmin(sigma_share, 1.0 / theta);
+    if (!(t > 0) || !isfinite(t) || !(sigma > 0)) {
+        *tau = shrink; /* outside the safe interval by rounding: SSBFGS */
+        *phi = 1.0;
+        return;
+    }
+    *tau = t;
+    *phi = (1.0 - theta) / sigma;
 }
 
 const qn_type qn_types[] = {
     {"bfgs", bfgs_coefficients},
     {"ssbfgs", ssbfgs_coefficients},
+    {"ssbroyden", ssbroyden_coefficients},
     {NULL, NULL},
 };
 
@@ -223,7 +262,7 @@ static void update(qn *q, double alpha, double d0)
     double yhy = cblas_ddot(n, q->y, 1, q->hy, 1);
     if (!(yhy > 0))
         return;
-    q->type->coefficients(sy, yhy, b, &q->tau, &q->phi);
+    q->type->coefficients(sy, yhy, b, q->n, &q->tau, &q->phi);
     double r = sqrt(yhy), scale = 1.0 / q->tau;
     for (int i = 0; i < n; i++)
         q->v[i] = r * (q->s[i] / sy - q->hy[i] / yhy);

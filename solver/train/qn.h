@@ -1,6 +1,6 @@
 /* solver/train/qn.h - full-memory quasi-Newton minimisation for up to ~10^4
  * unknowns: BFGS and self-scaled BFGS on a dense inverse-Hessian
- * approximation, with a strong-Wolfe line search (Nocedal & Wright,
+ * approximation (and self-scaled Broyden), with a strong-Wolfe line search (Nocedal & Wright,
  * Numerical Optimization, Algorithms 3.5 and 3.6). GSL-style object: alloc,
  * set, iterate, free; the caller drives the loop and the stop tests. It
  * knows nothing of networks: f and its gradient come from a callback. */
@@ -27,11 +27,13 @@ typedef struct qn qn;
  * parameter phi of the update of H from the accepted step (see qn.c). */
 typedef struct qn_type {
     const char *name;
-    /* sy = s.y, yhy = y.Hy, b = s.B s / s.y (B = H^-1 before the update) */
-    void (*coefficients)(double sy, double yhy, double b, double *tau, double *phi);
+    /* sy = s.y, yhy = y.Hy, b = s.B s / s.y (B = H^-1 before the update),
+     * n the number of unknowns */
+    void (*coefficients)(double sy, double yhy, double b, size_t n, double *tau,
+                         double *phi);
 } qn_type;
 
-/* "bfgs", "ssbfgs"; terminated by a NULL name. */
+/* "bfgs", "ssbfgs", "ssbroyden"; terminated by a NULL name. */
 extern const qn_type qn_types[];
 const qn_type *qn_type_find(const char *name);
 

@@ -29,7 +29,8 @@ typedef struct train_options {
     long long lbfgs_iterations;
     int lbfgs_history, lbfgs_past, lbfgs_max_linesearch;
     double lbfgs_epsilon, lbfgs_delta;
-    /* The second phase: NULL or "lbfgs" liblbfgs; "bfgs" or "ssbfgs" the
+    /* The second phase: NULL or "lbfgs" liblbfgs; "bfgs", "ssbfgs" or
+     * "ssbroyden" the
      * dense quasi-Newton of train/qn.h, with the lbfgs_* iteration count,
      * stop tests and line-search limit (history is not used). */
     const char *second_phase;

@@ -77,12 +77,20 @@ static void json_number(FILE *f, double v)
         fputs("null", f);
 }
 
+/* "adam" for phase 0, else the second phase's method ("lbfgs", "ssbfgs", ...). */
+static const char *phase_name(const trainer *tr, int phase)
+{
+    if (!phase)
+        return "adam";
+    return tr->opt.second_phase ? tr->opt.second_phase : "lbfgs";
+}
+
 static void file_row(trainer *tr, int phase, double loss, double rel_l2)
 {
     FILE *f = tr->opt.log_file;
     if (!f)
         return;
-    const char *ph = phase ? "lbfgs" : "adam";
+    const char *ph = phase_name(tr, phase);
     if (tr->opt.log_json) {
         fprintf(f, "{\"step\":%lld,\"phase\":\"%s\",\"seconds\":%.4f,\"loss\":", tr->step, ph,
                 tr->seconds);
@@ -122,7 +130,7 @@ void train_log_header(trainer *tr)
     if (tr->opt.quiet || !tr->opt.log)
         return;
     FILE *f = tr->opt.log;
-    fprintf(f, "%8s %6s %9s %11s", "step", "phase", "seconds", "loss");
+    fprintf(f, "%8s %9s %9s %11s", "step", "phase", "seconds", "loss");
     for (size_t k = 0; k < tr->n_terms; k++)
         fprintf(f, " %11s", tr->terms[k].name);
     for (size_t k = 0; tr->wt && k < tr->n_terms; k++) {
@@ -147,7 +155,7 @@ void train_log_row(trainer *tr, int phase, double loss)
         return;
     FILE *f = tr->opt.log;
     train_bar_clear(tr);
-    fprintf(f, "%8lld %6s %9.2f %11.4e", tr->step, phase ? "lbfgs" : "adam", tr->seconds, loss);
+    fprintf(f, "%8lld %9s %9.2f %11.4e", tr->step, phase_name(tr, phase), tr->seconds, loss);
     for (size_t k = 0; k < tr->n_terms; k++)
         fprintf(f, " %11.4e", tr->term_loss[k]);
     for (size_t k = 0; tr->wt && k < tr->n_terms; k++) {
@@ -180,7 +188,7 @@ void train_bar_update(trainer *tr, int phase, long long done, long long total, d
         bar[i] = i < fill ? '#' : '.';
     bar[width] = '\0';
     double eta = done > 0 ? tr->seconds / (double)done * (double)(total - done) : 0.0;
-    fprintf(tr->opt.log, "\r\033[K%s [%s] %lld/%lld loss %.3e", phase ? "lbfgs" : "adam ", bar,
+    fprintf(tr->opt.log, "\r\033[K%-5s [%s] %lld/%lld loss %.3e", phase_name(tr, phase), bar,
             done, total, loss);
     if (phase == 0)
         fprintf(tr->opt.log, " ETA %.0f s", eta);
