@@ -3,7 +3,8 @@
  * loops (odd sizes, both operand layouts, accumulate), the one-output leaf
  * path with mixed second derivatives, row blocks of 4 points, 2 threads
  * against 1 (and the auto thread count and its tuner), activations kept or
- * rebuilt from z, every kernel and instruction-set path. Speed is bench/'s business, not this file's. */
+ * rebuilt from z, the activation rules of the fused loops, every kernel
+ * and instruction-set path. Speed is bench/'s business, not this file's. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -245,7 +246,7 @@ START_TEST(tuner_picks_the_faster_count)
             ck_assert_int_ge(on2, 2900); /* probes of 1 thread only now and then */
         } else {
             ck_assert_int_eq(t.cur, 1);
-            ck_assert_int_le(probes, 8); /* one call per probe: 10x is over 4x */
+            ck_assert_int_le(probes, 8); /* one call per probe: 10x is over MLP_TUNE_GIVEUP */
         }
     }
     mlp_tuner t;
@@ -299,6 +300,51 @@ START_TEST(auto_threads_match_one)
 }
 END_TEST
 
+/* The fused loops take s'' and s''' from s and s' for tanh and sin and
+ * from stored arrays for the others (mlp_act_rule), and they take the rule
+ * from the net of each pass: a workspace sized for a tanh net (s' only
+ * kept) gives a softplus or sin net of the same shape the naive results. */
+START_TEST(rule_follows_the_net)
+{
+    ck_assert_int_eq(mlp_act_rule(mlp_activation_find("tanh")), MLP_RULE_TANH);
+    ck_assert_int_eq(mlp_act_rule(mlp_activation_find("sin")), MLP_RULE_SIN);
+    ck_assert_int_eq(mlp_act_rule(mlp_activation_find("softplus")), MLP_RULE_STORED);
+    ck_assert_int_eq(mlp_act_rule(mlp_activation_find("silu")), MLP_RULE_STORED);
+    ck_assert_int_eq(mlp_act_rule(NULL), MLP_RULE_STORED);
+    enum { N = 57 };
+    const size_t w[] = {2, 20, 20, 1};
+    mlp *tn = tmlp_net(3, w, "tanh", 21);
+    mlp_workspace *ws = mlp_workspace_alloc(tn, N, 4);
+    ck_assert_ptr_nonnull(ws);
+    ck_assert_int_eq(ws->rule, MLP_RULE_TANH);
+    const char *other[] = {"softplus", "sin", "tanh"};
+    mlp_channels ch;
+    mlp_channels_set(&ch, 0x3, 0x1, 2);
+    const size_t R = ch.n * N;
+    double x[2 * N], gy[4 * N], y[4 * N], yn[4 * N];
+    tmlp_fill(x, 2 * N, -2, 2, 3);
+    tmlp_fill(gy, R, -1, 1, 4);
+    for (size_t a = 0; a < 3; a++) {
+        mlp *net = tmlp_net(3, w, other[a], 22 + a);
+        const size_t P = net->n_params;
+        double *g = calloc(P, sizeof *g), *gn = calloc(P, sizeof *gn);
+        ck_assert_int_eq(mlp_forward(ws, net, &ch, x, N, y), MLP_OK);
+        ck_assert_int_eq(ws->rule, mlp_act_rule(net->act));
+        ck_assert_int_eq(mlp_backward(ws, net, gy, g), MLP_OK);
+        ck_assert_int_eq(mlp_forward_naive(ws, net, &ch, x, N, yn), MLP_OK);
+        ck_assert_int_eq(mlp_backward_naive(ws, net, gy, gn), MLP_OK);
+        ck_assert_double_le(tmlp_relerr(y, yn, R), 1e-12);
+        ck_assert_double_le(tmlp_relerr(g, gn, P), 1e-12);
+        ck_assert_double_gt(tmlp_maxabs(gn, P), 1e-6);
+        free(g);
+        free(gn);
+        mlp_free(net);
+    }
+    mlp_workspace_free(ws);
+    mlp_free(tn);
+}
+END_TEST
+
 static Suite *mlp_fast_suite(void)
 {
     int n_act = 0;
@@ -318,6 +364,7 @@ static Suite *mlp_fast_suite(void)
     tcase_add_test(tc, tuner_picks_the_faster_count);
     tcase_add_test(tc, auto_threads_match_one);
     tcase_add_test(tc, big_workspace_does_not_keep);
+    tcase_add_test(tc, rule_follows_the_net);
     suite_add_tcase(s, tc);
     return s;
 }
