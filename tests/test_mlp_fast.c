@@ -68,17 +68,14 @@ START_TEST(gemm_matches_plain)
 }
 END_TEST
 
-/* Fast vs naive forward and backward on one net and channel set; the same
- * 1e-12-of-scale tolerance as test_mlp_grad (summation order only). */
-static void check_pair_keep(mlp *net, const mlp_channels *ch, size_t n, unsigned long seed,
-                            int keep)
+/* Fast vs naive forward and backward of net on ws (sized for it or for a
+ * net of the same shape); the same 1e-12-of-scale tolerance as
+ * test_mlp_grad (summation order only). */
+static void check_on_ws(mlp_workspace *ws, mlp *net, const mlp_channels *ch, size_t n,
+                        unsigned long seed)
 {
     const size_t d = net->width[0], m = net->width[net->n_layers], P = net->n_params;
     const size_t R = ch->n * n * m;
-    mlp_workspace *ws = mlp_workspace_alloc(net, n, ch->n);
-    ck_assert_ptr_nonnull(ws);
-    ck_assert_int_eq(ws->keep, 1); /* small: kept by default */
-    ws->keep = keep;
     double *x = malloc(n * d * sizeof *x), *gy = malloc(R * sizeof *gy);
     double *y = malloc(R * sizeof *y), *yn = malloc(R * sizeof *yn);
     double *g = calloc(P, sizeof *g), *gn = calloc(P, sizeof *gn);
@@ -97,7 +94,19 @@ static void check_pair_keep(mlp *net, const mlp_channels *ch, size_t n, unsigned
     free(yn);
     free(g);
     free(gn);
+}
+
+/* check_on_ws on a workspace of its own, activations kept or rebuilt. */
+static void check_pair_keep(mlp *net, const mlp_channels *ch, size_t n, unsigned long seed,
+                            int keep)
+{
+    mlp_workspace *ws = mlp_workspace_alloc(net, n, ch->n);
+    ck_assert_ptr_nonnull(ws);
+    ck_assert_int_eq(ws->keep, 1); /* small: kept by default */
+    ws->keep = keep;
+    check_on_ws(ws, net, ch, n, seed);
     mlp_workspace_free(ws);
+
 }
 
 /* Both ways of the fast pass: activations kept, and rebuilt from z. */
@@ -311,33 +320,18 @@ START_TEST(rule_follows_the_net)
     ck_assert_int_eq(mlp_act_rule(mlp_activation_find("softplus")), MLP_RULE_STORED);
     ck_assert_int_eq(mlp_act_rule(mlp_activation_find("silu")), MLP_RULE_STORED);
     ck_assert_int_eq(mlp_act_rule(NULL), MLP_RULE_STORED);
-    enum { N = 57 };
     const size_t w[] = {2, 20, 20, 1};
     mlp *tn = tmlp_net(3, w, "tanh", 21);
-    mlp_workspace *ws = mlp_workspace_alloc(tn, N, 4);
+    mlp_workspace *ws = mlp_workspace_alloc(tn, 57, 4);
     ck_assert_ptr_nonnull(ws);
     ck_assert_int_eq(ws->rule, MLP_RULE_TANH);
     const char *other[] = {"softplus", "sin", "tanh"};
     mlp_channels ch;
     mlp_channels_set(&ch, 0x3, 0x1, 2);
-    const size_t R = ch.n * N;
-    double x[2 * N], gy[4 * N], y[4 * N], yn[4 * N];
-    tmlp_fill(x, 2 * N, -2, 2, 3);
-    tmlp_fill(gy, R, -1, 1, 4);
     for (size_t a = 0; a < 3; a++) {
         mlp *net = tmlp_net(3, w, other[a], 22 + a);
-        const size_t P = net->n_params;
-        double *g = calloc(P, sizeof *g), *gn = calloc(P, sizeof *gn);
-        ck_assert_int_eq(mlp_forward(ws, net, &ch, x, N, y), MLP_OK);
+        check_on_ws(ws, net, &ch, 57, 3);
         ck_assert_int_eq(ws->rule, mlp_act_rule(net->act));
-        ck_assert_int_eq(mlp_backward(ws, net, gy, g), MLP_OK);
-        ck_assert_int_eq(mlp_forward_naive(ws, net, &ch, x, N, yn), MLP_OK);
-        ck_assert_int_eq(mlp_backward_naive(ws, net, gy, gn), MLP_OK);
-        ck_assert_double_le(tmlp_relerr(y, yn, R), 1e-12);
-        ck_assert_double_le(tmlp_relerr(g, gn, P), 1e-12);
-        ck_assert_double_gt(tmlp_maxabs(gn, P), 1e-6);
-        free(g);
-        free(gn);
         mlp_free(net);
     }
     mlp_workspace_free(ws);
