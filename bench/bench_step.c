@@ -6,7 +6,8 @@
  * dgemm and the fast pass's own kernel on the same shapes, and peak RSS.
  * Not a test: it asserts nothing; numbers depend on the machine and its load.
  *
- *   bench_step [CONFIG] [--threads N] [--reps R] [--set path=value ...]
+ *   bench_step [CONFIG] [--threads N] [--reps R] [--cpu] [--set path=value ...]
+ * --cpu times by this thread's CPU clock (1 thread on a shared machine).
  * With --threads only that count is measured and one line is printed (the
  * scaling script runs one process per configuration for an honest RSS). */
 #include <cblas.h>
@@ -88,15 +89,17 @@ static double time_products(const prod *p, size_t np, size_t reps, int kernel, d
 /* Median (and min) ms of one Adam step: trainer_objective + adam_step, the
  * body of trainer_run's Adam loop without its logging; 10 warm-up steps
  * (1 when reps < 20). */
+static int use_cpu_clock; /* --cpu: this thread's CPU time instead of wall */
+
 static double time_steps(bench_setup *s, size_t reps, double *min)
 {
     double *t = malloc(reps * sizeof *t);
     const size_t warm = reps < 20 ? 1 : 10;
     for (size_t r = 0; r < reps + warm; r++) {
-        double t0 = bench_now_ms();
+        double t0 = use_cpu_clock ? bench_cpu_ms() : bench_now_ms();
         bench_step(s);
         if (r >= warm)
-            t[r - warm] = bench_now_ms() - t0;
+            t[r - warm] = (use_cpu_clock ? bench_cpu_ms() : bench_now_ms()) - t0;
     }
     double m = bench_median(t, reps, min);
     free(t);
@@ -114,6 +117,8 @@ int main(int argc, char **argv)
             sets[n_sets++] = argv[++i];
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
             threads = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--cpu") == 0)
+            use_cpu_clock = 1;
         else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
             reps = (size_t)atol(argv[++i]);
         else

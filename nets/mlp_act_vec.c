@@ -99,3 +99,12 @@ void mlp_sin_n(size_t n, const double *z, double *s0, double *s1, double *s2, do
 {
     sin_n[mlp_isa_active()](n, z, s0, s1, s2, s3);
 }
+
+int mlp_act_rule(const mlp_activation *act)
+{
+    if (act && act->eval_n == mlp_tanh_n)
+        return MLP_RULE_TANH;
+    if (act && act->eval_n == mlp_sin_n)
+        return MLP_RULE_SIN;
+    return MLP_RULE_STORED;
+}

@@ -10,9 +10,13 @@
 /* Doubles per channel matrix of one row block in the fast pass: points per
  * block = MLP_BLOCK_DOUBLES / (channels * widest layer), at least 4. */
 #define MLP_BLOCK_DOUBLES 8192
-/* The fast pass keeps every layer's activations and s1-s3 from forward to
- * backward while they take at most this much; above, it rebuilds them per
- * block from z (10-15% slower here, a third of the memory). */
+/* The element-wise loops of a row block run strip by strip, each strip of
+ * MLP_STRIP_DOUBLES / width points (at least 1) per channel matrix, so all
+ * channels of a strip are combined while it sits in L1. */
+#define MLP_STRIP_DOUBLES 256
+/* The fast pass keeps every layer's activations and s' (s'' and s''' too
+ * for MLP_RULE_STORED) from forward to backward while they take at most
+ * this much; above, it rebuilds them per block from z. */
 #define MLP_KEEP_BYTES ((size_t)64 << 20)
 /* Backward splits the row blocks into at most this many chunks, each adding
  * into its own gradient, summed in chunk order: threads take chunks as they
@@ -55,6 +59,10 @@ int mlp_plan_make(mlp_plan *pl, const mlp_channels *ch, size_t n_inputs);
 #define MLP_TUNE_FIRST 8
 #define MLP_TUNE_GROWTH 4
 #define MLP_TUNE_MAX 16384
+/* A probe call this many times slower than the current count ends its
+ * round at once: a loaded machine makes the other count lose by far more,
+ * and a close loser is not worth the remaining probe calls. */
+#define MLP_TUNE_GIVEUP 1.5
 typedef struct mlp_tuner {
     int cur, max, probing, np, nh, head;
     long countdown, interval;
@@ -84,11 +92,11 @@ struct mlp_workspace {
      * up to n_thr blocks at once. It stores z[l] (and a[0]) for all points,
      * and a[l > 0], s1-s3 too when keep (see MLP_KEEP_BYTES); per thread,
      * scratch (scratch_len doubles) holds two gradient blocks of g_len
-     * doubles and, unless keep, one block's activations and s1-s3 of every
+     * doubles, two strips of strip_len (s'' and s''' of one strip) and, unless keep, one block's activations and s1-s3 of every
      * hidden layer; backward's chunks add into private gradients in tgrad
      * (MLP_GRAD_CHUNKS of n_params each, 8-aligned). */
-    size_t block_pts, n_thr, scratch_len, g_len, n_params;
-    int keep;
+    size_t block_pts, n_thr, scratch_len, g_len, strip_len, n_params;
+    int keep, rule;                 /* rule: mlp_act_rule of the net's activation */
     double *scratch, *tgrad;
     double *wt;                     /* W_l transposed (width[l] x width[l+1]) at w_off[l] */
     mlp_tuner tune_fwd, tune_bwd;   /* thread counts in auto mode (mlp_threads.c) */
@@ -117,6 +125,13 @@ void mlp_gemm(size_t M, size_t N, size_t K, const double *A, size_t ars, size_t 
 void mlp_gemm_plain(size_t M, size_t N, size_t K, const double *A, size_t ars, size_t acs,
                     const double *B, size_t ldb, double *C, size_t ldc, int accumulate);
 int mlp_cpu_fma(void);
+
+/* How the fast pass gets s'' and s''' of an activation: from the value
+ * s and s' it keeps (tanh: s'' = -2 s s', s''' = -2 s' (1 - 3 s^2); sin:
+ * s'' = -s, s''' = -s'), or, for every other activation, from stored
+ * arrays. mlp_act_rule tells which one act is (by its eval_n). */
+enum { MLP_RULE_STORED, MLP_RULE_TANH, MLP_RULE_SIN };
+int mlp_act_rule(const mlp_activation *act);
 
 /* The batch activations (mlp_act_vec.c) on the active instruction-set path. */
 void mlp_tanh_n(size_t n, const double *z, double *s0, double *s1, double *s2, double *s3);

@@ -25,6 +25,7 @@ typedef struct blk {
     double *a[MLP_MAX_LAYERS], *s1[MLP_MAX_LAYERS], *s2[MLP_MAX_LAYERS], *s3[MLP_MAX_LAYERS];
     size_t acs[MLP_MAX_LAYERS];
     double *g0, *g1;
+    double *t2, *t3; /* one strip's s'' and s''' when computed from s and s' */
 } blk;
 
 /* The block view of thread t for points [p0, p0 + m). */
@@ -53,6 +54,8 @@ static blk blk_make(const mlp_workspace *ws, const mlp *net, size_t t, size_t p0
     }
     b.g0 = p;
     b.g1 = p + ws->g_len;
+    b.t2 = p + 2 * ws->g_len;
+    b.t3 = b.t2 + ws->strip_len;
     return b;
 }
 
@@ -64,23 +67,314 @@ static inline const double *blk_in(const mlp_workspace *ws, const blk *b, size_t
     return l == 0 ? ws->a[0] + (c * ws->n + p0) * wi : b->a[l - 1] + c * b->acs[l - 1];
 }
 
+/* s'' and s''' at one element under rule (see mlp_act_rule): from the
+ * value t = s(z) and s1 = s'(z) for tanh and sin, else the stored arrays.
+ * rule is a constant wherever these are inlined, so the test folds away. */
+MLP_INLINE double rule_s2(int rule, const double *av, const double *s1, const double *s2,
+                          size_t e)
+{
+    return rule == MLP_RULE_TANH ? mlp_tanh_d2(av[e], s1[e])
+           : rule == MLP_RULE_SIN ? -av[e]
+                                  : s2[e];
+}
+MLP_INLINE double rule_s3(int rule, const double *av, const double *s1, const double *s3,
+                          size_t e)
+{
+    return rule == MLP_RULE_TANH ? mlp_tanh_d3(av[e], s1[e])
+           : rule == MLP_RULE_SIN ? -s1[e]
+                                  : s3[e];
+}
+
+/* Points per strip of the fused element-wise loops at width w. */
+static inline size_t strip_pts(size_t w)
+{
+    size_t s = MLP_STRIP_DOUBLES / w;
+    return s ? s : 1;
+}
+
+/* One strip of ne elements of a hidden layer forward: the activation of the
+ * value channel and every derivative channel from it while the strip is in
+ * L1 (Z, A: channel c at Z + c zcs, A + c acs; s1 and, for the stored rule,
+ * s2, s3 kept for backward; t2, t3 strip scratch):
+ *   A = s(Z), A_i = s' Z_i, A_ij = s'' Z_i Z_j + s' Z_ij. */
+MLP_INLINE void forward_strip(const mlp_plan *pl, int rule, const mlp_activation *act,
+                              const double *Z, size_t zcs, double *A, size_t acs,
+                              double *restrict s1, double *restrict s2, double *restrict s3,
+                              double *t2, double *t3, size_t ne)
+{
+    const double *zv = Z + pl->val * zcs;
+    double *restrict av = A + pl->val * acs;
+    if (rule == MLP_RULE_TANH) {
+#pragma omp simd
+        for (size_t e = 0; e < ne; e++) {
+            double t, d;
+            mlp_tanh_one(zv[e], &t, &d);
+            av[e] = t;
+            s1[e] = d;
+        }
+    } else if (act->eval_n) {
+        act->eval_n(ne, zv, av, s1, rule == MLP_RULE_STORED ? s2 : t2,
+                    rule == MLP_RULE_STORED ? s3 : t3);
+    } else {
+        for (size_t e = 0; e < ne; e++)
+            act->eval(zv[e], av + e, s1 + e, s2 + e, s3 + e);
+    }
+    for (size_t q = 0; q < pl->n1; q++) {
+        const double *zf = Z + pl->f_idx[q] * zcs;
+        double *restrict af = A + pl->f_idx[q] * acs;
+#pragma omp simd
+        for (size_t e = 0; e < ne; e++)
+            af[e] = s1[e] * zf[e];
+    }
+    for (size_t q = 0; q < pl->n2; q++) {
+        const double *zs = Z + pl->s_idx[q] * zcs;
+        const double *zi = Z + pl->s_fi[q] * zcs, *zj = Z + pl->s_fj[q] * zcs;
+        double *restrict as = A + pl->s_idx[q] * acs;
+#pragma omp simd
+        for (size_t e = 0; e < ne; e++)
+            as[e] = rule_s2(rule, av, s1, s2, e) * zi[e] * zj[e] + s1[e] * zs[e];
+    }
+}
+
+/* Every strip of the block [p0, p1) of hidden layer l under rule. */
+MLP_INLINE void forward_strips(mlp_workspace *ws, const mlp *net, size_t l, const blk *bk,
+                               size_t p0, size_t p1, int rule)
+{
+    const size_t n = ws->n, w = net->width[l + 1], sp = strip_pts(w), acs = bk->acs[l];
+    for (size_t q0 = p0; q0 < p1; q0 += sp) {
+        const size_t q1 = q0 + sp < p1 ? q0 + sp : p1, o = (q0 - p0) * w;
+        forward_strip(&ws->plan, rule, net->act, ws->z[l] + q0 * w, n * w, bk->a[l] + o, acs,
+                      bk->s1[l] + o, bk->s2[l] + o, bk->s3[l] + o, bk->t2, bk->t3,
+                      (q1 - q0) * w);
+    }
+}
+
+/* The activations of the block [p0, p1) of hidden layer l from its final z. */
+MLP_INLINE void forward_act(mlp_workspace *ws, const mlp *net, size_t l, const blk *bk,
+                            size_t p0, size_t p1)
+{
+    switch (ws->rule) {
+    case MLP_RULE_TANH:
+        forward_strips(ws, net, l, bk, p0, p1, MLP_RULE_TANH);
+        break;
+    case MLP_RULE_SIN:
+        forward_strips(ws, net, l, bk, p0, p1, MLP_RULE_SIN);
+        break;
+    default:
+        forward_strips(ws, net, l, bk, p0, p1, MLP_RULE_STORED);
+    }
+}
+
+/* s'' and s''' of a strip: the stored arrays, or computed into t2, t3. */
+MLP_INLINE void strip_s23(int rule, const double *av, const double *s1, const double **s2,
+                          const double **s3, double *restrict t2, double *restrict t3,
+                          size_t ne)
+{
+    if (rule == MLP_RULE_STORED)
+        return;
+#pragma omp simd
+    for (size_t e = 0; e < ne; e++) {
+        t2[e] = rule_s2(rule, av, s1, NULL, e);
+        t3[e] = rule_s3(rule, av, s1, NULL, e);
+    }
+    *s2 = t2;
+    *s3 = t3;
+}
+
+/* One strip of ne elements of a hidden layer backward: turns G (dLoss/d of
+ * every channel of the layer's output, channel c at G + c gcs) into
+ * dLoss/dz in place, all channels while the strip is in L1:
+ *   dZ    = G s' + sum_i G_i s'' Z_i + sum_ij G_ij (s''' Z_i Z_j + s'' Z_ij)
+ *   dZ_i  = G_i s' + sum_{ij} G_ij s'' Z_j  (+ the same with i, j swapped)
+ *   dZ_ij = G_ij s'
+ * The order of the loops is what makes the update in place correct. */
+MLP_INLINE void backward_strip(const mlp_plan *pl, const double *Z, size_t zcs,
+                               const double *s1, const double *s2, const double *s3,
+                               double *G, size_t gcs, size_t ne)
+{
+    double *gv = G + pl->val * gcs;
+#pragma omp simd
+    for (size_t e = 0; e < ne; e++)
+        gv[e] *= s1[e];
+    for (size_t q = 0; q < pl->n1; q++) {
+        const double *gf = G + pl->f_idx[q] * gcs, *zf = Z + pl->f_idx[q] * zcs;
+#pragma omp simd
+        for (size_t e = 0; e < ne; e++)
+            gv[e] += gf[e] * s2[e] * zf[e];
+    }
+    for (size_t q = 0; q < pl->n2; q++) {
+        const double *gs = G + pl->s_idx[q] * gcs, *zs = Z + pl->s_idx[q] * zcs;
+        const double *zi = Z + pl->s_fi[q] * zcs, *zj = Z + pl->s_fj[q] * zcs;
+#pragma omp simd
+        for (size_t e = 0; e < ne; e++)
+            gv[e] += gs[e] * (s3[e] * zi[e] * zj[e] + s2[e] * zs[e]);
+    }
+    for (size_t q = 0; q < pl->n1; q++) {
+        double *gf = G + pl->f_idx[q] * gcs;
+#pragma omp simd
+        for (size_t e = 0; e < ne; e++)
+            gf[e] *= s1[e];
+    }
+    for (size_t q = 0; q < pl->n2; q++) {
+        const double *gs = G + pl->s_idx[q] * gcs;
+        const double *zi = Z + pl->s_fi[q] * zcs, *zj = Z + pl->s_fj[q] * zcs;
+        double *gi = G + pl->s_fi[q] * gcs, *gj = G + pl->s_fj[q] * gcs;
+        if (gi == gj) { /* pure (i, i): both terms land on G_i */
+#pragma omp simd
+            for (size_t e = 0; e < ne; e++)
+                gi[e] += 2.0 * gs[e] * s2[e] * zj[e];
+            continue;
+        }
+#pragma omp simd
+        for (size_t e = 0; e < ne; e++)
+            gi[e] += gs[e] * s2[e] * zj[e];
+#pragma omp simd
+        for (size_t e = 0; e < ne; e++)
+            gj[e] += gs[e] * s2[e] * zi[e];
+    }
+    for (size_t q = 0; q < pl->n2; q++) {
+        double *gs = G + pl->s_idx[q] * gcs;
+#pragma omp simd
+        for (size_t e = 0; e < ne; e++)
+            gs[e] *= s1[e];
+    }
+}
+
+/* backward_strip for a one-output net whose leaves are collapsed (see
+ * mlp_plan), m points of width w: G holds the non-leaf channels and J in
+ * channel jslot; a leaf c's upstream gradient is g_c(p) J with g_c = rows of
+ * gout (channel c at g + c gn, one column). Leaves only occur as d/dx_i
+ * without a second derivative on top, or as (i, j) themselves, so:
+ *   dZ    = G s' + sum_i G_i s'' Z_i + sum_ij g_ij J (s''' Z_i Z_j + s'' Z_ij)
+ *   dZ_i  = G_i s' + sum_{ij} g_ij J s'' Z_j (+ i, j swapped)   (i not a leaf)
+ *   delta = J s', and a leaf's dZ_c is g_c delta (left implicit).
+ * G_i of a leaf i is g_i J. Afterwards channel jslot holds delta. */
+MLP_INLINE void backward_strip_leaf(const mlp_plan *pl, const double *Z, size_t zcs,
+                                    const double *s1, const double *s2, const double *s3,
+                                    double *G, size_t gcs, const double *g, size_t gn,
+                                    size_t m, size_t w)
+{
+    const size_t ne = m * w;
+    double *gv = G + pl->val * gcs, *J = G + pl->jslot * gcs;
+#pragma omp simd
+    for (size_t e = 0; e < ne; e++)
+        gv[e] *= s1[e];
+    for (size_t q = 0; q < pl->n1; q++) {
+        const size_t f = pl->f_idx[q];
+        const double *zf = Z + f * zcs;
+        if (pl->leaf[f]) {
+            const double *gc = g + f * gn;
+            for (size_t p = 0; p < m; p++) {
+                const double gp = gc[p];
+#pragma omp simd
+                for (size_t k = p * w; k < p * w + w; k++)
+                    gv[k] += gp * J[k] * s2[k] * zf[k];
+            }
+        } else {
+            const double *gf = G + f * gcs;
+#pragma omp simd
+            for (size_t e = 0; e < ne; e++)
+                gv[e] += gf[e] * s2[e] * zf[e];
+        }
+    }
+    for (size_t q = 0; q < pl->n2; q++) {
+        const double *gc = g + pl->s_idx[q] * gn, *zs = Z + pl->s_idx[q] * zcs;
+        const double *zi = Z + pl->s_fi[q] * zcs, *zj = Z + pl->s_fj[q] * zcs;
+        for (size_t p = 0; p < m; p++) {
+            const double gp = gc[p];
+#pragma omp simd
+            for (size_t k = p * w; k < p * w + w; k++)
+                gv[k] += gp * J[k] * (s3[k] * zi[k] * zj[k] + s2[k] * zs[k]);
+        }
+    }
+    for (size_t q = 0; q < pl->n1; q++) {
+        if (pl->leaf[pl->f_idx[q]])
+            continue;
+        double *gf = G + pl->f_idx[q] * gcs;
+#pragma omp simd
+        for (size_t e = 0; e < ne; e++)
+            gf[e] *= s1[e];
+    }
+    for (size_t q = 0; q < pl->n2; q++) {
+        const double *gc = g + pl->s_idx[q] * gn;
+        const double *zi = Z + pl->s_fi[q] * zcs, *zj = Z + pl->s_fj[q] * zcs;
+        double *gi = G + pl->s_fi[q] * gcs, *gj = G + pl->s_fj[q] * gcs;
+        if (gi == gj) { /* pure (i, i): both terms land on G_i */
+            for (size_t p = 0; p < m; p++) {
+                const double gp = 2.0 * gc[p];
+#pragma omp simd
+                for (size_t k = p * w; k < p * w + w; k++)
+                    gi[k] += gp * J[k] * s2[k] * zj[k];
+            }
+            continue;
+        }
+        for (size_t p = 0; p < m; p++) {
+            const double gp = gc[p];
+#pragma omp simd
+            for (size_t k = p * w; k < p * w + w; k++)
+                gi[k] += gp * J[k] * s2[k] * zj[k];
+#pragma omp simd
+            for (size_t k = p * w; k < p * w + w; k++)
+                gj[k] += gp * J[k] * s2[k] * zi[k];
+        }
+    }
+#pragma omp simd
+    for (size_t e = 0; e < ne; e++)
+        J[e] *= s1[e];
+}
+
+/* Row block [p0, p1) of hidden weight layer l backward, strip by strip:
+ * G (channel c at G + c gcs, block rows) becomes dLoss/dz[l] in place;
+ * with leaves collapsed (gout not NULL) the leaves ride on J. */
+MLP_INLINE void backward_strips(mlp_workspace *ws, const mlp *net, size_t l, const blk *bk,
+                                double *G, size_t gcs, const double *gout, size_t p0,
+                                size_t p1, int rule)
+{
+    const mlp_plan *pl = &ws->plan;
+    const size_t n = ws->n, w = net->width[l + 1], sp = strip_pts(w);
+    const double *av = bk->a[l] + pl->val * bk->acs[l];
+    for (size_t q0 = p0; q0 < p1; q0 += sp) {
+        const size_t q1 = q0 + sp < p1 ? q0 + sp : p1, o = (q0 - p0) * w, ne = (q1 - q0) * w;
+        const double *s1 = bk->s1[l] + o, *s2 = bk->s2[l] + o, *s3 = bk->s3[l] + o;
+        strip_s23(rule, av + o, s1, &s2, &s3, bk->t2, bk->t3, ne);
+        if (gout)
+            backward_strip_leaf(pl, ws->z[l] + q0 * w, n * w, s1, s2, s3, G + o, gcs,
+                                gout + q0, n, q1 - q0, w);
+        else
+            backward_strip(pl, ws->z[l] + q0 * w, n * w, s1, s2, s3, G + o, gcs, ne);
+    }
+}
+
+/* backward_strips under the workspace's rule. */
+MLP_INLINE void backward_block(mlp_workspace *ws, const mlp *net, size_t l, const blk *bk,
+                               double *G, size_t gcs, const double *gout, size_t p0, size_t p1)
+{
+    switch (ws->rule) {
+    case MLP_RULE_TANH:
+        backward_strips(ws, net, l, bk, G, gcs, gout, p0, p1, MLP_RULE_TANH);
+        break;
+    case MLP_RULE_SIN:
+        backward_strips(ws, net, l, bk, G, gcs, gout, p0, p1, MLP_RULE_SIN);
+        break;
+    default:
+        backward_strips(ws, net, l, bk, G, gcs, gout, p0, p1, MLP_RULE_STORED);
+    }
+}
+
 /* Row block [p0, p1) of hidden weight layer l. For l = 0 the pre-activation
  * is built here rather than by a dgemm, since the input rows are known: Z =
  * x W^T + b, Z_i = column i of W (A0_i = e_i), Z_ij = 0. Otherwise the dgemm
- * has filled z[l] and the bias is added to its value rows. Then s', s'', s'''
- * and every channel of a[l+1]: A = s(Z), A_i = s' Z_i, A_ij = s'' Z_i Z_j +
- * s' Z_ij. */
+ * has filled z[l] and the bias is added to its value rows. Then the
+ * activations (forward_act). */
 MLP_INLINE void forward_block(mlp_workspace *ws, const mlp *net, size_t l, const blk *bk,
                               size_t p0, size_t p1, int make_z)
 {
     const size_t n = ws->n, w = net->width[l + 1], d = net->width[0];
     const mlp_plan *pl = &ws->plan;
     const double *b = mlp_b(net, l);
-    const mlp_activation *act = net->act;
-    double *Z = ws->z[l], *A = bk->a[l];
-    const size_t e0 = p0 * w, ne = (p1 - p0) * w, acs = bk->acs[l];
-    double *zv = Z + pl->val * n * w + e0, *av = A + pl->val * acs;
-    double *s1 = bk->s1[l], *s2 = bk->s2[l], *s3 = bk->s3[l];
+    double *Z = ws->z[l];
+    const size_t e0 = p0 * w;
+    double *zv = Z + pl->val * n * w + e0;
     if (!make_z) {
         /* z[l] is final already: rebuild the activations only */
     } else if (l == 0) { /* row j of Wt is column j of W */
@@ -117,93 +411,7 @@ MLP_INLINE void forward_block(mlp_workspace *ws, const mlp *net, size_t l, const
                 zr[k] += b[k];
         }
     }
-    if (act->eval_n)
-        act->eval_n(ne, zv, av, s1, s2, s3);
-    else
-        for (size_t e = 0; e < ne; e++)
-            act->eval(zv[e], av + e, s1 + e, s2 + e, s3 + e);
-    for (size_t q = 0; q < pl->n1; q++) {
-        const double *zf = Z + pl->f_idx[q] * n * w + e0;
-        double *af = A + pl->f_idx[q] * acs;
-#pragma omp simd
-        for (size_t e = 0; e < ne; e++)
-            af[e] = s1[e] * zf[e];
-    }
-    for (size_t q = 0; q < pl->n2; q++) {
-        const double *zs = Z + pl->s_idx[q] * n * w + e0;
-        const double *zi = Z + pl->s_fi[q] * n * w + e0;
-        const double *zj = Z + pl->s_fj[q] * n * w + e0;
-        double *as = A + pl->s_idx[q] * acs;
-#pragma omp simd
-        for (size_t e = 0; e < ne; e++)
-            as[e] = s2[e] * zi[e] * zj[e] + s1[e] * zs[e];
-    }
-}
-
-/* Row block [p0, p1) of hidden weight layer l backward: turns G (dLoss/d of
- * every channel of a[l+1]) into dLoss/dz[l] in place:
- *   dZ    = G s' + sum_i G_i s'' Z_i + sum_ij G_ij (s''' Z_i Z_j + s'' Z_ij)
- *   dZ_i  = G_i s' + sum_{ij} G_ij s'' Z_j  (+ the same with i, j swapped)
- *   dZ_ij = G_ij s'
- * The order of the loops is what makes the update in place correct. */
-MLP_INLINE void backward_block(mlp_workspace *ws, const mlp *net, size_t l, const blk *bk,
-                               double *G, size_t gcs, size_t p0, size_t p1)
-{
-    const size_t n = ws->n, w = net->width[l + 1];
-    const mlp_plan *pl = &ws->plan;
-    const double *Z = ws->z[l];
-    const size_t e0 = p0 * w, ne = (p1 - p0) * w;
-    const double *s1 = bk->s1[l], *s2 = bk->s2[l], *s3 = bk->s3[l];
-    double *gv = G + pl->val * gcs;
-#pragma omp simd
-    for (size_t e = 0; e < ne; e++)
-        gv[e] *= s1[e];
-    for (size_t q = 0; q < pl->n1; q++) {
-        const double *gf = G + pl->f_idx[q] * gcs;
-        const double *zf = Z + pl->f_idx[q] * n * w + e0;
-#pragma omp simd
-        for (size_t e = 0; e < ne; e++)
-            gv[e] += gf[e] * s2[e] * zf[e];
-    }
-    for (size_t q = 0; q < pl->n2; q++) {
-        const double *gs = G + pl->s_idx[q] * gcs;
-        const double *zs = Z + pl->s_idx[q] * n * w + e0;
-        const double *zi = Z + pl->s_fi[q] * n * w + e0;
-        const double *zj = Z + pl->s_fj[q] * n * w + e0;
-#pragma omp simd
-        for (size_t e = 0; e < ne; e++)
-            gv[e] += gs[e] * (s3[e] * zi[e] * zj[e] + s2[e] * zs[e]);
-    }
-    for (size_t q = 0; q < pl->n1; q++) {
-        double *gf = G + pl->f_idx[q] * gcs;
-#pragma omp simd
-        for (size_t e = 0; e < ne; e++)
-            gf[e] *= s1[e];
-    }
-    for (size_t q = 0; q < pl->n2; q++) {
-        const double *gs = G + pl->s_idx[q] * gcs;
-        const double *zi = Z + pl->s_fi[q] * n * w + e0;
-        const double *zj = Z + pl->s_fj[q] * n * w + e0;
-        double *gi = G + pl->s_fi[q] * gcs, *gj = G + pl->s_fj[q] * gcs;
-        if (gi == gj) { /* pure (i, i): both terms land on G_i */
-#pragma omp simd
-            for (size_t e = 0; e < ne; e++)
-                gi[e] += 2.0 * gs[e] * s2[e] * zj[e];
-            continue;
-        }
-#pragma omp simd
-        for (size_t e = 0; e < ne; e++)
-            gi[e] += gs[e] * s2[e] * zj[e];
-#pragma omp simd
-        for (size_t e = 0; e < ne; e++)
-            gj[e] += gs[e] * s2[e] * zi[e];
-    }
-    for (size_t q = 0; q < pl->n2; q++) {
-        double *gs = G + pl->s_idx[q] * gcs;
-#pragma omp simd
-        for (size_t e = 0; e < ne; e++)
-            gs[e] *= s1[e];
-    }
+    forward_act(ws, net, l, bk, p0, p1);
 }
 
 /* Forward of points [p0, p1) through every layer: per layer one small
@@ -247,93 +455,26 @@ MLP_INLINE void forward_rows(mlp_workspace *ws, const mlp *net, const blk *bk, d
     }
 }
 
-/* backward_block for a one-output net whose leaves are collapsed (see
- * mlp_plan): G holds the non-leaf channels and J in channel jslot; a leaf
- * c's upstream gradient is g_c(p) J with g_c = gout rows of c (gout is the
- * net's output gradient, one column). Leaves only occur as d/dx_i without a
- * second derivative on top, or as (i, j) themselves, so:
- *   dZ    = G s' + sum_i G_i s'' Z_i + sum_ij g_ij J (s''' Z_i Z_j + s'' Z_ij)
- *   dZ_i  = G_i s' + sum_{ij} g_ij J s'' Z_j (+ i, j swapped)   (i not a leaf)
- *   delta = J s', and a leaf's dZ_c is g_c delta (left implicit).
- * G_i of a leaf i is g_i J. Afterwards channel jslot holds delta. */
-MLP_INLINE void backward_block_leaf(mlp_workspace *ws, const mlp *net, size_t l, const blk *bk,
-                                    double *G, size_t gcs, const double *gout, size_t p0,
-                                    size_t p1)
+/* gW (wi) += sum_p dc[p] a[p] (a: m rows of wi): the dW of a one-output
+ * layer, four rows per sweep over gW so its load-add-store chain is paid
+ * once per four rows instead of every row. */
+MLP_INLINE void out_grad_rows(double *restrict gW, const double *restrict dc,
+                              const double *restrict a, size_t m, size_t wi)
 {
-    const size_t n = ws->n, w = net->width[l + 1], m = p1 - p0;
-    const mlp_plan *pl = &ws->plan;
-    const double *Z = ws->z[l];
-    const size_t e0 = p0 * w, ne = m * w;
-    const double *s1 = bk->s1[l], *s2 = bk->s2[l], *s3 = bk->s3[l];
-    double *gv = G + pl->val * gcs, *J = G + pl->jslot * gcs;
+    size_t p = 0;
+    for (; p + 4 <= m; p += 4) {
+        const double d0 = dc[p], d1 = dc[p + 1], d2 = dc[p + 2], d3 = dc[p + 3];
+        const double *a0 = a + p * wi, *a1 = a0 + wi, *a2 = a1 + wi, *a3 = a2 + wi;
 #pragma omp simd
-    for (size_t e = 0; e < ne; e++)
-        gv[e] *= s1[e];
-    for (size_t q = 0; q < pl->n1; q++) {
-        const size_t f = pl->f_idx[q];
-        const double *zf = Z + f * n * w + e0;
-        if (pl->leaf[f]) {
-            const double *g = gout + f * n + p0;
-            for (size_t p = 0; p < m; p++) {
-                const double gp = g[p];
-#pragma omp simd
-                for (size_t k = p * w; k < p * w + w; k++)
-                    gv[k] += gp * J[k] * s2[k] * zf[k];
-            }
-        } else {
-            const double *gf = G + f * gcs;
-#pragma omp simd
-            for (size_t e = 0; e < ne; e++)
-                gv[e] += gf[e] * s2[e] * zf[e];
-        }
+        for (size_t k = 0; k < wi; k++)
+            gW[k] += (d0 * a0[k] + d1 * a1[k]) + (d2 * a2[k] + d3 * a3[k]);
     }
-    for (size_t q = 0; q < pl->n2; q++) {
-        const double *g = gout + pl->s_idx[q] * n + p0;
-        const double *zs = Z + pl->s_idx[q] * n * w + e0;
-        const double *zi = Z + pl->s_fi[q] * n * w + e0;
-        const double *zj = Z + pl->s_fj[q] * n * w + e0;
-        for (size_t p = 0; p < m; p++) {
-            const double gp = g[p];
+    for (; p < m; p++) {
+        const double dp = dc[p], *ap = a + p * wi;
 #pragma omp simd
-            for (size_t k = p * w; k < p * w + w; k++)
-                gv[k] += gp * J[k] * (s3[k] * zi[k] * zj[k] + s2[k] * zs[k]);
-        }
+        for (size_t k = 0; k < wi; k++)
+            gW[k] += dp * ap[k];
     }
-    for (size_t q = 0; q < pl->n1; q++) {
-        if (pl->leaf[pl->f_idx[q]])
-            continue;
-        double *gf = G + pl->f_idx[q] * gcs;
-#pragma omp simd
-        for (size_t e = 0; e < ne; e++)
-            gf[e] *= s1[e];
-    }
-    for (size_t q = 0; q < pl->n2; q++) {
-        const double *g = gout + pl->s_idx[q] * n + p0;
-        const double *zi = Z + pl->s_fi[q] * n * w + e0;
-        const double *zj = Z + pl->s_fj[q] * n * w + e0;
-        double *gi = G + pl->s_fi[q] * gcs, *gj = G + pl->s_fj[q] * gcs;
-        if (gi == gj) { /* pure (i, i): both terms land on G_i */
-            for (size_t p = 0; p < m; p++) {
-                const double gp = 2.0 * g[p];
-#pragma omp simd
-                for (size_t k = p * w; k < p * w + w; k++)
-                    gi[k] += gp * J[k] * s2[k] * zj[k];
-            }
-            continue;
-        }
-        for (size_t p = 0; p < m; p++) {
-            const double gp = g[p];
-#pragma omp simd
-            for (size_t k = p * w; k < p * w + w; k++)
-                gi[k] += gp * J[k] * s2[k] * zj[k];
-#pragma omp simd
-            for (size_t k = p * w; k < p * w + w; k++)
-                gj[k] += gp * J[k] * s2[k] * zi[k];
-        }
-    }
-#pragma omp simd
-    for (size_t e = 0; e < ne; e++)
-        J[e] *= s1[e];
 }
 
 /* dW of the first weight layer when it is hidden, from the block's dZ
@@ -389,10 +530,7 @@ MLP_INLINE void backward_rows(mlp_workspace *ws, const mlp *net, const blk *bk,
         const size_t wi = net->width[l], wo = net->width[l + 1];
         const int hidden = l + 1 < L;
         if (hidden) { /* cur: dLoss/dA of layer l+1, to dLoss/dZ in place */
-            if (lf)
-                backward_block_leaf(ws, net, l, bk, cur, m * wo, gout, p0, p1);
-            else
-                backward_block(ws, net, l, bk, cur, m * wo, p0, p1);
+            backward_block(ws, net, l, bk, cur, m * wo, lf ? gout : NULL, p0, p1);
             dz = cur;
             dcs = m * wo;
         }
@@ -405,10 +543,7 @@ MLP_INLINE void backward_rows(mlp_workspace *ws, const mlp *net, const blk *bk,
                     continue;
                 const double *a = blk_in(ws, bk, l, c, p0, wi), *dc = dz + c * dcs;
                 if (wo == 1)
-                    for (size_t p = 0; p < m; p++)
-#pragma omp simd
-                        for (size_t k = 0; k < wi; k++)
-                            gW[k] += dc[p] * a[p * wi + k];
+                    out_grad_rows(gW, dc, a, m, wi);
                 else
                     mlp_gemm(wo, wi, m, dc, 1, wo, a, wi, gW, wi, 1);
             }
@@ -526,6 +661,7 @@ int mlp_forward(mlp_workspace *ws, const mlp *net, const mlp_channels *ch,
     if (rc != MLP_OK)
         return rc;
     mlp_input_fill(ws, x);
+    ws->rule = mlp_act_rule(net->act); /* the net's, in case it is not the one ws was sized by */
     for (size_t l = 0; l < net->n_layers; l++) {
         const size_t wi = net->width[l], wo = net->width[l + 1];
         const double *W = mlp_W(net, l);

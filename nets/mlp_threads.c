@@ -75,7 +75,7 @@ void mlp_tuner_record(mlp_tuner *t, int used, double cost)
         double cur = median_of(t->hist, t->nh);
         t->probe[t->np++] = cost;
         t->probing--;
-        if (cost > 4.0 * cur) /* clearly worse: do not pay for the rest */
+        if (cost > MLP_TUNE_GIVEUP * cur) /* clearly worse: do not pay for the rest */
             probe_end(t, 0);
         else if (t->probing == 0)
             probe_end(t, median_of(t->probe, t->np) < 0.9 * cur);

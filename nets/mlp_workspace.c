@@ -59,13 +59,17 @@ mlp_workspace *mlp_workspace_alloc(const mlp *net, size_t max_points, size_t max
         n_thr = 1;
     if (n_thr > 256)
         n_thr = 256;
-    /* keep a and s1-s3 from forward to backward when they are small;
-     * beyond MLP_KEEP_BYTES rebuild them per block from z instead */
+    /* keep a and s' (s'', s''' too unless the activation gives them from
+     * s and s') from forward to backward when they are small; beyond
+     * MLP_KEEP_BYTES rebuild them per block from z instead */
+    const int rule = mlp_act_rule(net->act);
+    const size_t n_s = rule == MLP_RULE_STORED ? 3 : 1;
     size_t keep_bytes = 0;
     for (size_t l = 0; l + 1 < L; l++)
-        keep_bytes += (max_channels + 3) * max_points * net->width[l + 1] * sizeof(double);
+        keep_bytes += (max_channels + n_s) * max_points * net->width[l + 1] * sizeof(double);
     int keep = keep_bytes <= MLP_KEEP_BYTES;
-    size_t g_len = round8(bp * max_channels * maxw), scratch_len = 2 * g_len;
+    size_t strip_len = round8(MLP_STRIP_DOUBLES > maxw ? MLP_STRIP_DOUBLES : maxw);
+    size_t g_len = round8(bp * max_channels * maxw), scratch_len = 2 * g_len + 2 * strip_len;
     for (size_t l = 0; l + 1 < L; l++) /* room for both ways (tests switch keep) */
         scratch_len += (max_channels + 3) * bp * net->width[l + 1];
     scratch_len = round8(scratch_len);
@@ -107,7 +111,9 @@ mlp_workspace *mlp_workspace_alloc(const mlp *net, size_t max_points, size_t max
     ws->n_thr = n_thr;
     ws->scratch_len = scratch_len;
     ws->g_len = g_len;
+    ws->strip_len = strip_len;
     ws->keep = keep;
+    ws->rule = rule;
     ws->n_params = net->n_params;
     mlp_tuner_init(&ws->tune_fwd);
     mlp_tuner_init(&ws->tune_bwd);

@@ -3,7 +3,8 @@
  * loops (odd sizes, both operand layouts, accumulate), the one-output leaf
  * path with mixed second derivatives, row blocks of 4 points, 2 threads
  * against 1 (and the auto thread count and its tuner), activations kept or
- * rebuilt from z, every kernel and instruction-set path. Speed is bench/'s business, not this file's. */
+ * rebuilt from z, the activation rules of the fused loops, every kernel
+ * and instruction-set path. Speed is bench/'s business, not this file's. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -67,17 +68,14 @@ START_TEST(gemm_matches_plain)
 }
 END_TEST
 
-/* Fast vs naive forward and backward on one net and channel set; the same
- * 1e-12-of-scale tolerance as test_mlp_grad (summation order only). */
-static void check_pair_keep(mlp *net, const mlp_channels *ch, size_t n, unsigned long seed,
-                            int keep)
+/* Fast vs naive forward and backward of net on ws (sized for it or for a
+ * net of the same shape); the same 1e-12-of-scale tolerance as
+ * test_mlp_grad (summation order only). */
+static void check_on_ws(mlp_workspace *ws, mlp *net, const mlp_channels *ch, size_t n,
+                        unsigned long seed)
 {
     const size_t d = net->width[0], m = net->width[net->n_layers], P = net->n_params;
     const size_t R = ch->n * n * m;
-    mlp_workspace *ws = mlp_workspace_alloc(net, n, ch->n);
-    ck_assert_ptr_nonnull(ws);
-    ck_assert_int_eq(ws->keep, 1); /* small: kept by default */
-    ws->keep = keep;
     double *x = malloc(n * d * sizeof *x), *gy = malloc(R * sizeof *gy);
     double *y = malloc(R * sizeof *y), *yn = malloc(R * sizeof *yn);
     double *g = calloc(P, sizeof *g), *gn = calloc(P, sizeof *gn);
@@ -96,7 +94,19 @@ static void check_pair_keep(mlp *net, const mlp_channels *ch, size_t n, unsigned
     free(yn);
     free(g);
     free(gn);
+}
+
+/* check_on_ws on a workspace of its own, activations kept or rebuilt. */
+static void check_pair_keep(mlp *net, const mlp_channels *ch, size_t n, unsigned long seed,
+                            int keep)
+{
+    mlp_workspace *ws = mlp_workspace_alloc(net, n, ch->n);
+    ck_assert_ptr_nonnull(ws);
+    ck_assert_int_eq(ws->keep, 1); /* small: kept by default */
+    ws->keep = keep;
+    check_on_ws(ws, net, ch, n, seed);
     mlp_workspace_free(ws);
+
 }
 
 /* Both ways of the fast pass: activations kept, and rebuilt from z. */
@@ -245,7 +255,7 @@ START_TEST(tuner_picks_the_faster_count)
             ck_assert_int_ge(on2, 2900); /* probes of 1 thread only now and then */
         } else {
             ck_assert_int_eq(t.cur, 1);
-            ck_assert_int_le(probes, 8); /* one call per probe: 10x is over 4x */
+            ck_assert_int_le(probes, 8); /* one call per probe: 10x is over MLP_TUNE_GIVEUP */
         }
     }
     mlp_tuner t;
@@ -299,6 +309,36 @@ START_TEST(auto_threads_match_one)
 }
 END_TEST
 
+/* The fused loops take s'' and s''' from s and s' for tanh and sin and
+ * from stored arrays for the others (mlp_act_rule), and they take the rule
+ * from the net of each pass: a workspace sized for a tanh net (s' only
+ * kept) gives a softplus or sin net of the same shape the naive results. */
+START_TEST(rule_follows_the_net)
+{
+    ck_assert_int_eq(mlp_act_rule(mlp_activation_find("tanh")), MLP_RULE_TANH);
+    ck_assert_int_eq(mlp_act_rule(mlp_activation_find("sin")), MLP_RULE_SIN);
+    ck_assert_int_eq(mlp_act_rule(mlp_activation_find("softplus")), MLP_RULE_STORED);
+    ck_assert_int_eq(mlp_act_rule(mlp_activation_find("silu")), MLP_RULE_STORED);
+    ck_assert_int_eq(mlp_act_rule(NULL), MLP_RULE_STORED);
+    const size_t w[] = {2, 20, 20, 1};
+    mlp *tn = tmlp_net(3, w, "tanh", 21);
+    mlp_workspace *ws = mlp_workspace_alloc(tn, 57, 4);
+    ck_assert_ptr_nonnull(ws);
+    ck_assert_int_eq(ws->rule, MLP_RULE_TANH);
+    const char *other[] = {"softplus", "sin", "tanh"};
+    mlp_channels ch;
+    mlp_channels_set(&ch, 0x3, 0x1, 2);
+    for (size_t a = 0; a < 3; a++) {
+        mlp *net = tmlp_net(3, w, other[a], 22 + a);
+        check_on_ws(ws, net, &ch, 57, 3);
+        ck_assert_int_eq(ws->rule, mlp_act_rule(net->act));
+        mlp_free(net);
+    }
+    mlp_workspace_free(ws);
+    mlp_free(tn);
+}
+END_TEST
+
 static Suite *mlp_fast_suite(void)
 {
     int n_act = 0;
@@ -318,6 +358,7 @@ static Suite *mlp_fast_suite(void)
     tcase_add_test(tc, tuner_picks_the_faster_count);
     tcase_add_test(tc, auto_threads_match_one);
     tcase_add_test(tc, big_workspace_does_not_keep);
+    tcase_add_test(tc, rule_follows_the_net);
     suite_add_tcase(s, tc);
     return s;
 }
