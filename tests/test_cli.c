@@ -247,8 +247,8 @@ START_TEST(training_log_files)
         long long step = atoll(line);
         ck_assert_int_gt(step, last); /* one row per log step, in order */
         last = step;
-        /* the second phase is named by its method: heat1d.cfg uses ssbfgs */
-        ck_assert_ptr_nonnull(strstr(line, step < 30 ? ",adam," : ",ssbfgs,"));
+        /* the second phase is named by its method: heat1d.cfg uses ssbroyden */
+        ck_assert_ptr_nonnull(strstr(line, step < 30 ? ",adam," : ",ssbroyden,"));
         rows++;
     }
     fclose(f);

@@ -30,10 +30,11 @@ typedef struct e2e_case {
                    "--set points.interior=600 --set reference.nx=256 --set reference.nt=256"
 
 static const e2e_case cases[] = {
-    /* with its ssbfgs second phase; measured 1.0e-4 (3.3e-3 with L-BFGS) */
+    /* with its ssbroyden second phase; measured 1.6e-4 (ssbfgs 1.0e-4, L-BFGS
+     * 3.3e-3: at this short budget the methods are alike) */
     {"heat1d", SHORT_HEAT, "/error/vs_exact/abs", 3e-4},
     /* the fast recipe with 300 second-phase iterations of its 1500;
-     * measured 1.7e-4 (the whole recipe: ~2e-6, docs/performance.md) */
+     * measured 1.0e-4 (the whole recipe: 7.3e-7, docs/performance.md) */
     {"heat1d_fast", "--set train.lbfgs.iterations=300 --set reference.nx=256 "
                     "--set reference.nt=256",
      "/error/vs_exact/abs", 5e-4},
