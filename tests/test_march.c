@@ -404,11 +404,51 @@ START_TEST(test_binary_result_file)
 }
 END_TEST
 
+/* Through the binary, the pde type: a 2-window wave run writes the
+ * stitched solution on the whole grid, the verdict over the whole
+ * interval, and the /windows group. */
+START_TEST(test_binary_pde)
+{
+    char dir[] = "/tmp/pinn-march-XXXXXX", args[1024], out[16384], path[256], err[256];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/wave.h5", dir);
+    snprintf(args, sizeof args,
+             "run configs/wave1d.cfg --quiet --threads 1 --set train.windows=2 "
+             "--set train.adam.iterations=5 --set train.lbfgs.iterations=2 "
+             "--set points.interior=64 --set reference.enabled=false "
+             "--set network.hard_constraints=false -o %s", path);
+    int rc = run_pinn(args, out, sizeof out);
+    ck_assert_msg(rc == 0, "exit %d: %s", rc, out);
+    h5in *f = h5in_open(path, err, sizeof err);
+    ck_assert_msg(f != NULL, "%s", err);
+    long long count = 0;
+    ck_assert_int_eq(h5in_attr_int(f, "/windows", "count", &count), 0);
+    ck_assert_int_eq(count, 2);
+    double *u = NULL, v = NAN;
+    size_t rank, du[4];
+    ck_assert_int_eq(h5in_doubles(f, "/solution/u", &u, &rank, du), 0);
+    ck_assert_uint_eq(rank, 2);
+    ck_assert_uint_eq(du[0] * du[1], 101 * 101);
+    for (size_t i = 0; i < du[0] * du[1]; i++)
+        ck_assert_msg(isfinite(u[i]), "u[%zu] = %g", i, u[i]); /* every row stitched */
+    char *measure = NULL;
+    ck_assert_int_eq(h5in_attr_string(f, "/", "verdict_measure", &measure), 0);
+    ck_assert_str_eq(measure, "rel_l2_vs_exact");
+    ck_assert_int_eq(h5in_attr_double(f, "/", "verdict_value", &v), 0);
+    ck_assert(isfinite(v) && v > 0);
+    free(measure);
+    free(u);
+    h5in_close(f);
+    snprintf(args, sizeof args, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(args), 0);
+}
+END_TEST
+
 static Suite *march_suite(void)
 {
     Suite *s = suite_create("march");
     TCase *tc = tcase_create("core");
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_one_window_is_a_plain_run);
     tcase_add_test(tc, test_two_windows_hand_over);
     tcase_add_test(tc, test_pde_one_window_is_a_plain_run);
@@ -416,6 +456,7 @@ static Suite *march_suite(void)
     tcase_add_test(tc, test_pde_second_order_hands_over_u_t);
     tcase_add_test(tc, test_check);
     tcase_add_test(tc, test_binary_result_file);
+    tcase_add_test(tc, test_binary_pde);
     suite_add_tcase(s, tc);
     return s;
 }

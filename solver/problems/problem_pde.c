@@ -793,7 +793,11 @@ static size_t pde_plan_terms(const problem *p, const cfg *c, term_plan *plans)
         size_t n = (size_t)cfg_int(c, "points.interior");
         plans[nt++] = (term_plan){"points.interior", n, chans, 0, n * d->n_eq};
     }
-    if (cfg_bool(c, "loss.boundary.enabled")) {
+    size_t n_soft = 0; /* sides left to the boundary term */
+    for (size_t v = 0; v < d->n_vars; v++)
+        for (int s = 0; s < 2; s++)
+            n_soft += (int)v != d->time && side_used(p->impl, v, s);
+    if (cfg_bool(c, "loss.boundary.enabled") && n_soft > 0) {
         size_t n = (size_t)cfg_int(c, "points.boundary");
         plans[nt++] = (term_plan){"points.boundary", n, 1 + d->n_vars, 0, 2 * n * m};
     }
