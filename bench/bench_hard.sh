@@ -9,7 +9,8 @@ set -eu
 PINN=${PINN:-build/pinn}
 THREADS=${BENCH_HARD_THREADS:-1}
 SEEDS=${BENCH_HARD_SEEDS:-"1 2 3"}
-ROWS=${BENCH_HARD_ROWS:-"lv-windows sir40-windows heat1d-second heat1d-adapt heat1d-hard lv-hard"}
+ROWS=${BENCH_HARD_ROWS:-"lv-windows sir40-windows heat1d-second heat1d-adapt heat1d-hard lv-hard
+      pde-hard wave1d-windows"}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
@@ -103,6 +104,20 @@ for r in $ROWS; do
         for h in false true; do
             cell lotka_volterra "windows = 1, hard_constraints $h" configs/lotka_volterra.cfg \
                 --set train.windows=1 --set "network.hard_constraints=$h"
+        done
+        ;;
+    pde-hard)
+        # the general pde type: Dirichlet sides and the initial condition exact
+        for c in burgers wave1d heat2d poisson2d; do
+            for h in false true; do
+                cell "$c" "hard_constraints $h" "configs/$c.cfg" \
+                    --set "network.hard_constraints=$h"
+            done
+        done
+        ;;
+    wave1d-windows)
+        for w in 1 2 4; do
+            cell wave1d "windows = $w" configs/wave1d.cfg --set "train.windows=$w"
         done
         ;;
     *) echo "unknown row $r" >&2 ;;

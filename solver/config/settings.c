@@ -18,8 +18,8 @@ const setting_spec run_settings[] = {
     {"network.init", SPEC_STRING, "glorot_normal", NULL, "glorot_normal|glorot_uniform|he_normal|he_uniform|lecun_normal",
      "weight initialisation (biases start at zero)"},
     {"network.hard_constraints", SPEC_BOOL, "false", NULL, NULL,
-     "u = g + D N: the initial condition (and Dirichlet sides of heat) hold exactly; "
-     "their loss terms are left out (docs/hard-problems.md)"},
+     "u = g + D N: the initial condition (and the Dirichlet sides of heat and pde) hold "
+     "exactly; their loss terms are left out (docs/hard-problems.md)"},
     {"network.scale_inputs", SPEC_BOOL, "true", NULL, NULL,
      "map each input interval to [-1, 1] before the first layer (derivatives are rescaled)"},
 

@@ -109,6 +109,12 @@ typedef struct problem_type {
      * channel it cannot give. */
     int (*constraint)(const problem *p, const double *x, size_t n, const mlp_channels *ch,
                       double *g, double *D);
+    /* Time-marching (train/march.h): sets the initial term t's targets
+     * from out, the channels t->ch of the previous window's solution at
+     * t's points (t->ch.n x t->n x n_out, channel-major, physical units).
+     * NULL: t is a value target (term_value_loss, aux = the values). 0, or
+     * -1 when t is not the type's initial term. */
+    int (*initial_from)(const problem *p, term *t, const double *out);
 } problem_type;
 
 struct problem {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "problems/pde.h"
+#include "problems/pde_hard.h"
 #include "problems/pde_reference.h"
 #include "problems/problem_common.h"
 #include "problems/sampler.h"
@@ -60,6 +61,7 @@ typedef struct pde_problem {
     size_t n_rows;
     int sym_ch[PDE_MAX_FIELDS * PDE_SYMS(PDE_MAX_VARS)]; /* pde term: channel of each
                                                           * symbol, -1 if unused */
+    pde_hard *hard;     /* network.hard_constraints (NULL: off) */
 } pde_problem;
 
 static const setting_spec pde_settings[] = {
@@ -132,6 +134,7 @@ static void pde_cleanup(problem *p)
     if (!q)
         return;
     evals_free(q);
+    pde_hard_free(q->hard);
     pde_release(&q->d);
     free(q->slots);
     free(q->rows);
@@ -206,6 +209,8 @@ static int pde_setup(problem *p, const cfg *c, char *err, size_t errcap)
     if (cfg_bool(c, "loss.conservation.enabled"))
         return cfg_fail(c, err, errcap, "loss.conservation.enabled",
                         "not available for problem.type = \"pde\"");
+    if (cfg_bool(c, "network.hard_constraints") && !(q->hard = pde_hard_alloc(d, c, err, errcap)))
+        return -1;
     if (d->time < 0 && cfg_float(c, "loss.pde.causal_epsilon") > 0)
         return cfg_fail(c, err, errcap, "loss.pde.causal_epsilon",
                         "causal training needs a variable t; this problem is steady");
@@ -460,11 +465,18 @@ static double boundary_loss(term *t, const problem *p, const double *out, double
     return loss;
 }
 
-/* Does side s of variable v carry a condition for any field? */
-static int side_used(const pde *d, size_t v, int s)
+/* Is field f's condition on side s of variable v a loss term (given, and
+ * not made exact by the hard constraints)? */
+static int bc_soft(const pde_problem *q, size_t v, int s, size_t f)
 {
-    for (size_t f = 0; f < d->n_fields; f++)
-        if (d->bc[v][s][f].set)
+    return q->d.bc[v][s][f].set && !pde_hard_side(q->hard, v, s);
+}
+
+/* Does side s of variable v carry a loss-term condition for any field? */
+static int side_used(const pde_problem *q, size_t v, int s)
+{
+    for (size_t f = 0; f < q->d.n_fields; f++)
+        if (bc_soft(q, v, s, f))
             return 1;
     return 0;
 }
@@ -521,7 +533,7 @@ static int build_boundary(pde_problem *q, const cfg *c, gsl_rng *rng, term *t, c
     size_t nv = d->n_vars, n_sides = 0;
     for (size_t v = 0; v < nv; v++)
         for (int s = 0; s < 2; s++)
-            n_sides += (int)v != d->time && side_used(d, v, s);
+            n_sides += (int)v != d->time && side_used(q, v, s);
     if (n_sides == 0)
         return 1; /* no term */
     size_t want = (size_t)cfg_int(c, "points.boundary") / n_sides;
@@ -532,17 +544,17 @@ static int build_boundary(pde_problem *q, const cfg *c, gsl_rng *rng, term *t, c
     size_t side_k[PDE_MAX_VARS] = {0}, n_pts = 0, n_rows = 0;
     int rc = 0;
     for (size_t v = 0; v < nv && rc == 0; v++) {
-        if ((int)v == d->time || !(side_used(d, v, 0) || side_used(d, v, 1)))
+        if ((int)v == d->time || !(side_used(q, v, 0) || side_used(q, v, 1)))
             continue;
         if (!(side_k[v] = side_points(d, smp, v, want, rng, &side_x[v])))
             rc = cfg_fail(c, err, errcap, "points.boundary", "cannot sample the sides of %s",
                           d->var[v]);
         for (int s = 0; s < 2; s++) {
-            if (!side_used(d, v, s))
+            if (!side_used(q, v, s))
                 continue;
             n_pts += side_k[v];
             for (size_t f = 0; f < d->n_fields; f++)
-                if (d->bc[v][s][f].set)
+                if (bc_soft(q, v, s, f))
                     n_rows += d->bc[v][s][f].kind == PDE_PERIODIC ? (s == 0) * 2 * side_k[v]
                                                                   : side_k[v];
         }
@@ -558,7 +570,7 @@ static int build_boundary(pde_problem *q, const cfg *c, gsl_rng *rng, term *t, c
             continue;
         size_t k = side_k[v], first[2] = {0, 0};
         for (int s = 0; s < 2; s++) {
-            if (!side_used(d, v, s))
+            if (!side_used(q, v, s))
                 continue;
             first[s] = at;
             for (size_t i = 0; i < k; i++, at++) {
@@ -569,7 +581,7 @@ static int build_boundary(pde_problem *q, const cfg *c, gsl_rng *rng, term *t, c
         for (int s = 0; s < 2 && rc == 0; s++)
             for (size_t f = 0; f < d->n_fields && rc == 0; f++) {
                 const pde_bc *bc = &d->bc[v][s][f];
-                if (!bc->set || (bc->kind == PDE_PERIODIC && s == 1))
+                if (!bc_soft(q, v, s, f) || (bc->kind == PDE_PERIODIC && s == 1))
                     continue;
                 for (size_t i = 0; i < k; i++) {
                     const double *x = t->x + (first[s] + i) * nv;
@@ -604,7 +616,7 @@ static int build_boundary(pde_problem *q, const cfg *c, gsl_rng *rng, term *t, c
     for (size_t v = 0; v < nv; v++)
         for (int s = 0; s < 2; s++)
             for (size_t f = 0; f < d->n_fields; f++)
-                if (d->bc[v][s][f].set && d->bc[v][s][f].kind != PDE_DIRICHLET)
+                if (bc_soft(q, v, s, f) && d->bc[v][s][f].kind != PDE_DIRICHLET)
                     mlp_channels_add(&t->ch, (int)v, -1);
     t->loss = boundary_loss;
     return 0;
@@ -683,6 +695,37 @@ static int build_initial(pde_problem *q, const cfg *c, gsl_rng *rng, term *t, ch
     return 0;
 }
 
+/* u = g + D N (pde_hard.h): the Dirichlet sides and the initial condition. */
+static int pde_constraint(const problem *p, const double *x, size_t n, const mlp_channels *ch,
+                          double *g, double *D)
+{
+    pde_problem *q = p->impl;
+    return q->hard ? pde_hard_eval(q->hard, x, n, ch, g, D) : -1;
+}
+
+/* Time-marching: the initial targets from a previous solution's channels
+ * (value, and d/dt for the fields second order in t), in aux's layout. */
+static int pde_initial_from(const problem *p, term *t, const double *out)
+{
+    const pde *d = pde_of(p);
+    if (t->loss != initial_loss)
+        return -1;
+    size_t n = t->n, m = d->n_fields, per = t->n_r / n;
+    int ct = d->time >= 0 ? mlp_channels_index(&t->ch, d->time, -1) : -1;
+    for (size_t i = 0; i < n; i++) {
+        size_t r = i * per;
+        for (size_t f = 0; f < m; f++)
+            t->aux[r++] = out[i * m + f];
+        for (size_t f = 0; f < m; f++)
+            if (d->time_order[f] == 2) {
+                if (ct < 0)
+                    return -1;
+                t->aux[r++] = out[((size_t)ct * n + i) * m + f];
+            }
+    }
+    return 0;
+}
+
 /* ---- building the terms ------------------------------------------------ */
 
 static int pde_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms, size_t *n_terms,
@@ -691,6 +734,10 @@ static int pde_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms, 
     pde_problem *q = p->impl;
     const pde *d = &q->d;
     size_t nv = d->n_vars, nt = 0;
+    for (size_t v = 0; v < nv; v++) { /* the box is the problem's (a march cuts t) */
+        q->d.lo[v] = p->lo[v];
+        q->d.hi[v] = p->hi[v];
+    }
     if (cfg_bool(c, "loss.pde.enabled")) {
         term *t = &terms[nt++];
         strcpy(t->name, "pde");
@@ -725,7 +772,7 @@ static int pde_build_terms(problem *p, const cfg *c, gsl_rng *rng, term *terms, 
             terms[nt++].weight = cfg_float(c, "loss.boundary.weight");
         }
     }
-    if (d->time >= 0 && cfg_bool(c, "loss.initial.enabled")) {
+    if (d->time >= 0 && cfg_bool(c, "loss.initial.enabled") && !q->hard) {
         term *t = &terms[nt++];
         strcpy(t->name, "initial");
         t->weight = cfg_float(c, "loss.initial.weight");
@@ -746,11 +793,16 @@ static size_t pde_plan_terms(const problem *p, const cfg *c, term_plan *plans)
         size_t n = (size_t)cfg_int(c, "points.interior");
         plans[nt++] = (term_plan){"points.interior", n, chans, 0, n * d->n_eq};
     }
-    if (cfg_bool(c, "loss.boundary.enabled")) {
+    size_t n_soft = 0; /* sides left to the boundary term */
+    for (size_t v = 0; v < d->n_vars; v++)
+        for (int s = 0; s < 2; s++)
+            n_soft += (int)v != d->time && side_used(p->impl, v, s);
+    if (cfg_bool(c, "loss.boundary.enabled") && n_soft > 0) {
         size_t n = (size_t)cfg_int(c, "points.boundary");
         plans[nt++] = (term_plan){"points.boundary", n, 1 + d->n_vars, 0, 2 * n * m};
     }
-    if (d->time >= 0 && cfg_bool(c, "loss.initial.enabled")) {
+    if (d->time >= 0 && cfg_bool(c, "loss.initial.enabled") &&
+        !cfg_bool(c, "network.hard_constraints")) {
         size_t n = (size_t)cfg_int(c, "points.initial");
         plans[nt++] = (term_plan){"points.initial", n, 2, 2 * n * m, 2 * n * m};
     }
@@ -818,4 +870,6 @@ const problem_type problem_pde = {
     .exact = pde_exact,
     .reference = pde_reference,
     .cleanup = pde_cleanup,
+    .constraint = pde_constraint,
+    .initial_from = pde_initial_from,
 };

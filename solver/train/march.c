@@ -24,10 +24,9 @@ const char *march_check(const cfg *c, const problem *p)
         return NULL;
     if (time_column(p) < 0)
         return "needs a time input named t (this problem is steady)";
-    if (strcmp(p->type->name, "pde") == 0) /* its terms take the box from the pde struct */
-        return "is not yet supported for problem.type = \"pde\" (heat and ode only)";
-    if (p->unk.n > 0)
-        return "cannot be used with problem.unknowns: the unknowns would restart in each window";
+    if (p->unk.n > 0) /* and fitted to each window's slice of the data alone */
+        return "cannot be used with problem.unknowns: an unknown constant is one value for the "
+               "whole interval, but each window would fit its own";
     if (cfg_has(c, "loss.data.files") && cfg_bool(c, "loss.data.enabled"))
         return "cannot be used with a data term (loss.data.files): measurements are not cut "
                "into windows";
@@ -138,20 +137,36 @@ static int predict_slice(march *m, size_t w, int rest, const grid *g, double *u)
     return 0;
 }
 
-/* The "initial" term's targets from the net as it is (the previous window's). */
+/* The "initial" term's targets from the net as it is (the previous
+ * window's): its values, or, through the problem type's initial_from, the
+ * channels its loss reads (u and u_t for equations second order in t). */
 static int initial_from_net(march *m, trainer *prev)
 {
     for (size_t k = 0; k < m->n_terms; k++) {
         term *t = &m->terms[k];
         if (strcmp(t->name, "initial") != 0)
             continue;
-        if (t->loss != term_value_loss || t->n_aux != t->n * m->p->n_out) {
+        int (*from)(const problem *, term *, const double *) = m->p->type->initial_from;
+        if (!from && (t->loss != term_value_loss || t->n_aux != t->n * m->p->n_out)) {
             snprintf(m->error, sizeof m->error,
                      "time-marching: this problem's initial term is not a value target");
             return -1;
         }
-        if (trainer_predict(prev, t->x, t->n, t->aux)) {
-            snprintf(m->error, sizeof m->error, "time-marching: out of memory");
+        if (!from) {
+            if (trainer_predict(prev, t->x, t->n, t->aux)) {
+                snprintf(m->error, sizeof m->error, "time-marching: out of memory");
+                return -1;
+            }
+            return 0;
+        }
+        double *out = malloc((t->ch.n * t->n * m->p->n_out + 1) * sizeof *out);
+        int rc = out ? trainer_term_channels(prev, t, out) : -1;
+        if (rc == 0 && from(m->p, t, out))
+            rc = -2;
+        free(out);
+        if (rc) {
+            snprintf(m->error, sizeof m->error, "time-marching: %s",
+                     rc == -2 ? "the initial term does not take targets" : "out of memory");
             return -1;
         }
         return 0;
