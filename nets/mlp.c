@@ -148,7 +148,33 @@ const mlp_initializer *mlp_initializer_find(const char *name)
 
 /* ---- the net ---- */
 
-mlp *mlp_alloc(size_t n_layers, const size_t *width, const mlp_activation *act)
+/* The embedding's widths (mid: after the periodic stage; out: what the first
+ * layer sees), or 0 when emb is malformed for d inputs. */
+static int embed_widths(const mlp_embedding *e, size_t d, size_t *mid, size_t *out)
+{
+    if ((e->periodic >> d) != 0 || e->fourier > MLP_MAX_EMBED / 2)
+        return 0;
+    if (e->periodic && (e->harmonics < 1 || e->harmonics > MLP_MAX_EMBED / 2))
+        return 0;
+    if (e->fourier > 0 && !(e->sigma > 0.0 && isfinite(e->sigma)))
+        return 0;
+    size_t m = 0;
+    for (size_t i = 0; i < d; i++) {
+        if (!(e->periodic & (1u << i))) {
+            m += 1;
+            continue;
+        }
+        if (!(e->period[i] > 0.0 && isfinite(e->period[i]) && isfinite(e->lo[i])))
+            return 0;
+        m += 2 * e->harmonics;
+    }
+    *mid = m;
+    *out = e->fourier > 0 ? 2 * e->fourier : m;
+    return *out <= MLP_MAX_EMBED;
+}
+
+mlp *mlp_alloc_opts(size_t n_layers, const size_t *width, const mlp_activation *act,
+                    const mlp_options *opt)
 {
     if (n_layers < 1 || n_layers > MLP_MAX_LAYERS || width == NULL || act == NULL)
         return NULL;
@@ -157,26 +183,60 @@ mlp *mlp_alloc(size_t n_layers, const size_t *width, const mlp_activation *act)
     for (size_t l = 0; l <= n_layers; l++)
         if (width[l] < 1 || width[l] > MLP_MAX_WIDTH)
             return NULL;
+    const mlp_embedding *e = opt ? &opt->embed : NULL;
+    int embedded = e && (e->periodic || e->fourier);
+    size_t mid = width[0], w0 = width[0];
+    if (embedded && !embed_widths(e, width[0], &mid, &w0))
+        return NULL;
+    if (opt && opt->rwf && !(opt->rwf_sigma >= 0.0 && isfinite(opt->rwf_sigma) &&
+                             isfinite(opt->rwf_mu)))
+        return NULL;
     mlp *net = calloc(1, sizeof *net);
     if (net == NULL)
         return NULL;
     net->n_layers = n_layers;
     net->act = act;
     memcpy(net->width, width, (n_layers + 1) * sizeof *width);
+    net->n_in = width[0];
+    net->width[0] = w0;
+    net->emb_mid = mid;
+    if (embedded) {
+        net->embedded = 1;
+        net->emb = *e;
+        if (e->fourier > 0 && !(net->fourier_B = calloc(e->fourier * mid, sizeof(double)))) {
+            free(net);
+            return NULL;
+        }
+    }
     size_t off = 0;
     for (size_t l = 0; l < n_layers; l++) {
         net->w_off[l] = off;
-        off += width[l + 1] * width[l];
+        off += net->width[l + 1] * net->width[l];
         net->b_off[l] = off;
-        off += width[l + 1];
+        off += net->width[l + 1];
+    }
+    if (opt && opt->rwf) { /* s after every W and b: the unfactorized layout stays a prefix */
+        net->rwf = 1;
+        net->rwf_mu = opt->rwf_mu;
+        net->rwf_sigma = opt->rwf_sigma;
+        for (size_t l = 0; l < n_layers; l++) {
+            net->s_off[l] = off;
+            off += net->width[l + 1];
+        }
     }
     net->n_params = off;
     net->params = calloc(off, sizeof *net->params);
     if (net->params == NULL) {
+        free(net->fourier_B);
         free(net);
         return NULL;
     }
     return net;
+}
+
+mlp *mlp_alloc(size_t n_layers, const size_t *width, const mlp_activation *act)
+{
+    return mlp_alloc_opts(n_layers, width, act, NULL);
 }
 
 int mlp_params_extend(mlp *net, size_t extra)
@@ -196,6 +256,7 @@ void mlp_free(mlp *net)
     if (net == NULL)
         return;
     free(net->params);
+    free(net->fourier_B);
     free(net);
 }
 
@@ -206,6 +267,18 @@ int mlp_init(mlp *net, const mlp_initializer *init, gsl_rng *rng)
     for (size_t l = 0; l < net->n_layers; l++) {
         init->fill(mlp_W(net, l), net->width[l + 1], net->width[l], rng);
         memset(mlp_b(net, l), 0, net->width[l + 1] * sizeof(double));
+    }
+    if (net->fourier_B)
+        fill_normal(net->fourier_B, net->emb.fourier * net->emb_mid, net->emb.sigma, rng);
+    for (size_t l = 0; net->rwf && l < net->n_layers; l++) {
+        const size_t wo = net->width[l + 1], wi = net->width[l];
+        double *s = net->params + net->s_off[l], *v = mlp_W(net, l);
+        for (size_t o = 0; o < wo; o++) {
+            s[o] = net->rwf_mu + gsl_ran_gaussian(rng, net->rwf_sigma);
+            const double g = exp(-s[o]);
+            for (size_t k = 0; k < wi; k++)
+                v[o * wi + k] *= g;
+        }
     }
     return MLP_OK;
 }

@@ -9,6 +9,15 @@
  * b_l (width[l+1]) at params + b_off[l]. Gradients and optimizer state use
  * the same layout and length (net->n_params).
  *
+ * Embedding and factorization (optional, mlp_alloc_opts). An input
+ * embedding is a fixed stage in front of the first layer: periodic inputs
+ * become cos/sin(2 pi k (x - lo) / period), k = 1..K, the others pass
+ * through, and random Fourier features [cos(2 pi B u), sin(2 pi B u)] may
+ * follow; width[0] is then the embedding's width and n_in the raw inputs.
+ * Random weight factorization trains W_l = diag(exp(s_l)) V_l: V_l sits
+ * where W_l would (w_off), s_l (width[l+1]) at s_off[l] after every layer's
+ * W and b; the passes build W from (s, V) and return dLoss/ds and dLoss/dV.
+ *
  * Channels. A channel set lists what to compute at each point: the value,
  * first derivatives d/dx_i and second derivatives d2/dx_i dx_j. Forward
  * output for N points is a (C*N) x m row-major matrix: row c*N + p is
@@ -29,6 +38,7 @@ enum {
 #define MLP_MAX_INPUTS 4
 #define MLP_MAX_LAYERS 32
 #define MLP_MAX_CHANNELS 16
+#define MLP_MAX_EMBED 1024 /* widest embedding */
 
 /* An activation function: writes s(z), s'(z), s''(z), s'''(z). eval_n, when
  * not NULL, does the same for n values at once (a vectorisable loop; the fast
@@ -57,6 +67,28 @@ extern const mlp_initializer mlp_initializers[];
 /* Returns the initialiser called name, or NULL. */
 const mlp_initializer *mlp_initializer_find(const char *name);
 
+/* A fixed input embedding (no trainable parameters): bit i of periodic
+ * makes input i enter as cos and sin of 2 pi k (x_i - lo[i]) / period[i],
+ * k = 1..harmonics (period > 0), so the net is exactly periodic in x_i;
+ * other inputs pass through. fourier > 0 then maps those values u to
+ * [cos(2 pi B u), sin(2 pi B u)] with B (fourier x width of u) drawn from
+ * N(0, sigma^2) by mlp_init. All zero: no embedding. */
+typedef struct mlp_embedding {
+    unsigned periodic;
+    size_t harmonics;
+    double lo[MLP_MAX_INPUTS], period[MLP_MAX_INPUTS];
+    size_t fourier;
+    double sigma;
+} mlp_embedding;
+
+/* Options of mlp_alloc_opts: an embedding, and random weight factorization
+ * of every dense layer (rwf not 0) with s drawn from N(rwf_mu, rwf_sigma^2). */
+typedef struct mlp_options {
+    mlp_embedding embed;
+    int rwf;
+    double rwf_mu, rwf_sigma;
+} mlp_options;
+
 typedef struct mlp {
     size_t n_layers;                  /* weight layers: hidden layers + output */
     size_t width[MLP_MAX_LAYERS + 1]; /* width[0] inputs ... width[n_layers] outputs */
@@ -65,6 +97,14 @@ typedef struct mlp {
     double *params;                   /* owned; one block of n_params */
     size_t w_off[MLP_MAX_LAYERS];
     size_t b_off[MLP_MAX_LAYERS];
+    size_t n_in;                      /* raw inputs: width[0] unless embedded */
+    int embedded;                     /* emb is in front of the first layer */
+    mlp_embedding emb;
+    size_t emb_mid;                   /* width of u: the periodic stage's output */
+    double *fourier_B;                /* owned; emb.fourier x emb_mid, or NULL */
+    int rwf;                          /* W_l = diag(exp(s_l)) V_l */
+    double rwf_mu, rwf_sigma;
+    size_t s_off[MLP_MAX_LAYERS];
 } mlp;
 
 /* Allocates a net with n_layers weight layers and widths width[0..n_layers]
@@ -72,6 +112,13 @@ typedef struct mlp {
  * NULL). Parameters are zero until mlp_init. Returns NULL
  * on bad sizes or out of memory. The caller owns the net: mlp_free. */
 mlp *mlp_alloc(size_t n_layers, const size_t *width, const mlp_activation *act);
+/* The same with options (NULL: none). width[0] is the number of raw inputs;
+ * with an embedding the net's width[0] becomes the embedding's width (at
+ * most MLP_MAX_EMBED). NULL also on a bad embedding (a periodic bit on a
+ * missing input, period <= 0 or not finite, harmonics 0 with a periodic
+ * input, sigma <= 0 with fourier > 0) or factorization (rwf_sigma < 0). */
+mlp *mlp_alloc_opts(size_t n_layers, const size_t *width, const mlp_activation *act,
+                    const mlp_options *opt);
 /* Frees the net and its parameters; mlp_free(NULL) does nothing. */
 void mlp_free(mlp *net);
 /* Makes room for `extra` more values after the n_params parameters in the
@@ -79,7 +126,9 @@ void mlp_free(mlp *net);
  * trainable scalars there, so its optimizer sees one flat vector. The
  * params pointer may move. MLP_OK or MLP_ENOMEM. */
 int mlp_params_extend(mlp *net, size_t extra);
-/* Draws every W from init with rng and sets every b to zero. */
+/* Draws every W from init with rng and sets every b to zero; then, in this
+ * order, the Fourier matrix B and each factorized layer's s (V = W / exp(s)
+ * row by row), all from rng: the same rng state gives the same net. */
 int mlp_init(mlp *net, const mlp_initializer *init, gsl_rng *rng);
 
 static inline double *mlp_W(const mlp *net, size_t l) { return net->params + net->w_off[l]; }

@@ -104,6 +104,11 @@ struct mlp_workspace {
     size_t n;                       /* points of that pass */
     mlp_channels ch;
     mlp_plan plan;
+    /* random weight factorization: the materialised parameters, the net
+     * that reads them, and the gradient in their layout (n_params each) */
+    double *wm, *gw;
+    mlp view;
+    int rwf_ready;                  /* view holds the last forward's W */
 };
 
 /* Checks ws, net, ch, x, n, out for a forward pass and records ch and n in ws. */
@@ -113,8 +118,23 @@ int mlp_forward_check(mlp_workspace *ws, const mlp *net, const mlp_channels *ch,
 int mlp_backward_check(const mlp_workspace *ws, const mlp *net, const double *gout,
                        const double *grad);
 /* Fills a[0] from x: the value rows are x, first derivative rows d/dx_i are
- * e_i, second derivative rows are zero. */
-void mlp_input_fill(mlp_workspace *ws, const double *x);
+ * e_i, second derivative rows are zero; for an embedded net the embedding
+ * and its derivatives in the raw inputs (mlp_embed_fill). */
+void mlp_input_fill(mlp_workspace *ws, const mlp *net, const double *x);
+/* a[0] of an embedded net from x (n x n_in) for ws's channels and points. */
+void mlp_embed_fill(const mlp_workspace *ws, const mlp *net, const double *x);
+/* Random weight factorization (mlp_rwf.c): a forward pass `fwd` (fast or
+ * naive) of net run on the materialised W_l = diag(exp(s_l)) V_l (kept in
+ * ws->wm, read through ws->view), and the backward pass `bwd` after it,
+ * whose dLoss/dW is mapped to dLoss/dV = exp(s) dW (row by row) and
+ * dLoss/ds_o = sum_k dW_ok W_ok and added to grad. */
+typedef int (*mlp_fwd_fn)(mlp_workspace *, const mlp *, const mlp_channels *, const double *,
+                          size_t, double *);
+typedef int (*mlp_bwd_fn)(mlp_workspace *, const mlp *, const double *, double *);
+int mlp_rwf_forward(mlp_workspace *ws, const mlp *net, const mlp_channels *ch, const double *x,
+                    size_t n, double *out, mlp_fwd_fn fwd);
+int mlp_rwf_backward(mlp_workspace *ws, const mlp *net, const double *gout, double *grad,
+                     mlp_bwd_fn bwd);
 
 /* C (M x N, row stride ldc) = A B, or += when accumulate: element (i, k) of
  * A is A[i*ars + k*acs] (so A or its transpose), B is K x N with row stride

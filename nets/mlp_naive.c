@@ -7,10 +7,12 @@
 int mlp_forward_naive(mlp_workspace *ws, const mlp *net, const mlp_channels *ch,
                       const double *x, size_t n, double *out)
 {
+    if (net && net->rwf) /* the pass runs on W = diag(exp(s)) V */
+        return mlp_rwf_forward(ws, net, ch, x, n, out, mlp_forward_naive);
     int rc = mlp_forward_check(ws, net, ch, x, n, out);
     if (rc != MLP_OK)
         return rc;
-    mlp_input_fill(ws, x);
+    mlp_input_fill(ws, net, x);
     const mlp_plan *pl = &ws->plan;
     const size_t L = net->n_layers, C = pl->n;
     for (size_t p = 0; p < n; p++) {
@@ -59,6 +61,8 @@ int mlp_backward_naive(mlp_workspace *ws, const mlp *net, const double *gout, do
     int rc = mlp_backward_check(ws, net, gout, grad);
     if (rc != MLP_OK)
         return rc;
+    if (net->rwf)
+        return mlp_rwf_backward(ws, net, gout, grad, mlp_backward_naive);
     const mlp_plan *pl = &ws->plan;
     const size_t L = net->n_layers, C = pl->n, n = ws->n;
     for (size_t p = 0; p < n; p++) {

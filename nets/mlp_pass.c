@@ -377,7 +377,7 @@ MLP_INLINE void forward_block(mlp_workspace *ws, const mlp *net, size_t l, const
     double *zv = Z + pl->val * n * w + e0;
     if (!make_z) {
         /* z[l] is final already: rebuild the activations only */
-    } else if (l == 0) { /* row j of Wt is column j of W */
+    } else if (l == 0 && !net->embedded) { /* row j of Wt is column j of W */
         const double *x = ws->a[0] + pl->val * n * d, *Wt = ws->wt + net->w_off[0];
         for (size_t p = p0; p < p1; p++) {
             double *zr = zv + (p - p0) * w;
@@ -425,7 +425,7 @@ MLP_INLINE void forward_rows(mlp_workspace *ws, const mlp *net, const blk *bk, d
         const size_t wi = net->width[l], wo = net->width[l + 1];
         const double *Wt = ws->wt + net->w_off[l];
         if (l + 1 < L) {
-            if (l > 0)
+            if (l > 0 || net->embedded) /* embedded: a[0] is no longer x, e_i, 0 */
                 for (size_t c = 0; c < C; c++)
                     mlp_gemm(m, wo, wi, blk_in(ws, bk, l, c, p0, wi), wi, 1, Wt, wo,
                              ws->z[l] + (c * n + p0) * wo, wo, 0);
@@ -535,7 +535,7 @@ MLP_INLINE void backward_rows(mlp_workspace *ws, const mlp *net, const blk *bk,
             dcs = m * wo;
         }
         double *gW = grad + net->w_off[l], *gb = grad + net->b_off[l];
-        if (l == 0 && L > 1) {
+        if (l == 0 && L > 1 && !net->embedded) {
             input_grad_rows(ws, net, dz, dcs, lf ? gout : NULL, p0, p1, gW, next);
         } else {
             for (size_t c = 0; c < C; c++) {
@@ -657,10 +657,12 @@ static int pass_threads(const mlp_workspace *ws, size_t nb)
 int mlp_forward(mlp_workspace *ws, const mlp *net, const mlp_channels *ch,
                 const double *x, size_t n, double *out)
 {
+    if (net && net->rwf) /* the pass runs on W = diag(exp(s)) V */
+        return mlp_rwf_forward(ws, net, ch, x, n, out, mlp_forward);
     int rc = mlp_forward_check(ws, net, ch, x, n, out);
     if (rc != MLP_OK)
         return rc;
-    mlp_input_fill(ws, x);
+    mlp_input_fill(ws, net, x);
     ws->rule = mlp_act_rule(net->act); /* the net's, in case it is not the one ws was sized by */
     for (size_t l = 0; l < net->n_layers; l++) {
         const size_t wi = net->width[l], wo = net->width[l + 1];
@@ -701,6 +703,8 @@ int mlp_backward(mlp_workspace *ws, const mlp *net, const double *gout, double *
     int rc = mlp_backward_check(ws, net, gout, grad);
     if (rc != MLP_OK)
         return rc;
+    if (net->rwf)
+        return mlp_rwf_backward(ws, net, gout, grad, mlp_backward);
     const size_t n = ws->n, bp = ws->block_pts, nb = (n + bp - 1) / bp;
     const size_t np = net->n_params, gs = (np + 7) & ~(size_t)7;
     const bwd_rows_fn rows = bwd_rows[mlp_isa_active()];

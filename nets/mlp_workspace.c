@@ -34,6 +34,8 @@ mlp_workspace *mlp_workspace_alloc(const mlp *net, size_t max_points, size_t max
     for (size_t l = 1; l < L; l++)
         if (net->width[l] > maxw)
             maxw = net->width[l];
+    if (net->embedded && net->width[0] > maxw) /* backward's leaf sums at the first layer */
+        maxw = net->width[0];
     size_t total = 0;
     for (size_t l = 0; l < L; l++) {
         total += round8(rows * net->width[l]);
@@ -74,6 +76,8 @@ mlp_workspace *mlp_workspace_alloc(const mlp *net, size_t max_points, size_t max
         scratch_len += (max_channels + 3) * bp * net->width[l + 1];
     scratch_len = round8(scratch_len);
     total += n_thr * scratch_len + MLP_GRAD_CHUNKS * round8(net->n_params) + round8(net->n_params);
+    if (net->rwf)
+        total += 2 * round8(net->n_params);
 
     mlp_workspace *ws = calloc(1, sizeof *ws);
     if (ws == NULL)
@@ -122,6 +126,11 @@ mlp_workspace *mlp_workspace_alloc(const mlp *net, size_t max_points, size_t max
     ws->tgrad = p;
     p += MLP_GRAD_CHUNKS * round8(net->n_params);
     ws->wt = p;
+    p += round8(net->n_params);
+    if (net->rwf) {
+        ws->wm = p;
+        ws->gw = p + round8(net->n_params);
+    }
     return ws;
 }
 
@@ -136,7 +145,9 @@ void mlp_workspace_free(mlp_workspace *ws)
 /* The net must have the shape the workspace was sized for. */
 static int same_shape(const mlp_workspace *ws, const mlp *net)
 {
-    if (ws->n_layers != net->n_layers)
+    if (ws->n_layers != net->n_layers || ws->n_params != net->n_params)
+        return 0;
+    if (net->rwf && ws->wm == NULL)
         return 0;
     for (size_t l = 0; l <= net->n_layers; l++)
         if (ws->width[l] != net->width[l])
@@ -153,7 +164,7 @@ int mlp_forward_check(mlp_workspace *ws, const mlp *net, const mlp_channels *ch,
     if (!same_shape(ws, net))
         return MLP_EINVAL;
     mlp_plan plan;
-    int rc = mlp_plan_make(&plan, ch, net->width[0]);
+    int rc = mlp_plan_make(&plan, ch, net->n_in);
     if (rc != MLP_OK)
         return rc;
     if (n > ws->max_points || ch->n > ws->max_channels)
@@ -174,8 +185,12 @@ int mlp_backward_check(const mlp_workspace *ws, const mlp *net, const double *go
     return MLP_OK;
 }
 
-void mlp_input_fill(mlp_workspace *ws, const double *x)
+void mlp_input_fill(mlp_workspace *ws, const mlp *net, const double *x)
 {
+    if (net->embedded) {
+        mlp_embed_fill(ws, net, x);
+        return;
+    }
     size_t n = ws->n, d = ws->width[0];
     double *a = ws->a[0];
     for (size_t c = 0; c < ws->ch.n; c++) {

@@ -22,6 +22,7 @@
 #include "problems/problem_common.h"
 #include "config/settings.h"
 #include "train/parallel.h"
+#include "train/netopts.h"
 #include "train/train.h"
 #include "train/hard.h"
 #include "train/march.h"
@@ -467,10 +468,11 @@ int run_job(const run_args *a)
     double rows_share = par_get_scaling(par) == PAR_STRONG ? 1.0 / par_size(par) : 1.0;
     if (check_memory(c, p, width, n_hidden + 1, a->reference_only, rows_share, err, sizeof err))
         goto fail;
+    mlp_options nopt; /* embeddings, factorization (train/netopts.h) */
+    if (netopts_from_config(c, p, &nopt, err, sizeof err))
+        goto fail;
     if (strcmp(cfg_string(c, "train.second_phase"), "lbfgs") != 0 && !a->reference_only) {
-        size_t np = 0;
-        for (size_t l = 0; l <= n_hidden; l++)
-            np += width[l + 1] * (width[l] + 1);
+        size_t np = netopts_n_params(width, n_hidden + 1, &nopt);
         if (np > RUN_QN_MAX_PARAMS) {
             cfg_fail(c, err, sizeof err, "train.second_phase",
                      "'%s' keeps a dense %zu x %zu matrix: at most %d parameters (use lbfgs "
@@ -486,7 +488,7 @@ int run_job(const run_args *a)
         goto fail;
     }
     rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!rng || !(net = mlp_alloc(n_hidden + 1, width, act))) {
+    if (!rng || !(net = mlp_alloc_opts(n_hidden + 1, width, act, &nopt))) {
         snprintf(err, sizeof err, "out of memory for the network");
         goto fail;
     }

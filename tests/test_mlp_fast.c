@@ -74,7 +74,7 @@ END_TEST
 static void check_on_ws(mlp_workspace *ws, mlp *net, const mlp_channels *ch, size_t n,
                         unsigned long seed)
 {
-    const size_t d = net->width[0], m = net->width[net->n_layers], P = net->n_params;
+    const size_t d = net->n_in, m = net->width[net->n_layers], P = net->n_params;
     const size_t R = ch->n * n * m;
     double *x = malloc(n * d * sizeof *x), *gy = malloc(R * sizeof *gy);
     double *y = malloc(R * sizeof *y), *yn = malloc(R * sizeof *yn);
@@ -175,6 +175,36 @@ START_TEST(leaf_path_matches_naive)
     check_pair(net, &all, 37, 5);
     check_pair(net, &some, 37, 6);
     mlp_free(net);
+}
+END_TEST
+
+/* The leaf path, row blocks, kept and rebuilt activations and every
+ * instruction-set path with each embedding and factorization (_i indexes
+ * tmlp_opts): the first layer then reads the embedding's channels through
+ * the general product instead of the x, e_i, 0 shortcut. */
+START_TEST(options_match_naive)
+{
+    int saved = mlp_isa_active();
+    const size_t w[] = {3, 7, 5, 6, 1}, wide[] = {2, 700, 3, 1};
+    mlp_options o3 = tmlp_opts(_i, 3), o2 = tmlp_opts(_i, 2);
+    for (int isa = 0; isa < MLP_ISA_N; isa++) {
+        if (mlp_isa_select(isa) != 0)
+            continue;
+        mlp *net = tmlp_net_opts(4, w, "tanh", 80 + (unsigned long)_i, &o3);
+        ck_assert_ptr_nonnull(net);
+        mlp_channels all, some;
+        tmlp_channels_all(&all, 3);
+        mlp_channels_set(&some, 0x7, 0x1, 3);
+        check_pair(net, &all, 37, 5);
+        check_pair(net, &some, 37, 6);
+        mlp_free(net);
+        net = tmlp_net_opts(3, wide, "sin", 90 + (unsigned long)_i, &o2);
+        ck_assert_ptr_nonnull(net);
+        mlp_channels_set(&some, 0x3, 0x1, 2);
+        check_pair(net, &some, 9, 8);
+        mlp_free(net);
+    }
+    mlp_isa_select(saved);
 }
 END_TEST
 
@@ -353,6 +383,7 @@ static Suite *mlp_fast_suite(void)
     tcase_add_loop_test(tc, gemm_matches_plain, 0, n_gemm);
     tcase_add_loop_test(tc, isa_path_matches_naive, 0, MLP_ISA_N);
     tcase_add_loop_test(tc, leaf_path_matches_naive, 0, n_act);
+    tcase_add_loop_test(tc, options_match_naive, 1, TMLP_N_OPTS);
     tcase_add_test(tc, small_blocks_match_naive);
     tcase_add_test(tc, two_threads_match_one);
     tcase_add_test(tc, tuner_picks_the_faster_count);

@@ -21,18 +21,21 @@ static void eval1(mlp_workspace *ws, const mlp *net, const mlp_channels *ch, con
     ck_assert_int_eq(mlp_forward(ws, net, ch, x, 1, o), MLP_OK);
 }
 
-/* Checks every channel of the fast forward at n points against central
+/* Checks every channel of the fast forward (and of the naive one) at n points against central
  * differences with step h = 1e-5: first derivatives from the value channel,
  * second derivatives (i, j) from the d/dx_i channel moved along x_j and the
  * d/dx_j channel moved along x_i. Truncation ~h^2 |u'''| / 6 ~ 1e-10 and
  * rounding ~1e-16 / h ~ 1e-11 sit far below the tolerance 1e-7 (1 + |u|);
  * a wrong formula is off by O(1). */
-static void check_channels_fd(const char *act, size_t d, size_t m, unsigned long seed)
+static void check_channels_fd(const char *act, size_t d, size_t m, unsigned long seed,
+                              const mlp_options *opt)
 {
     enum { N = 3 };
-    const double h = 1e-5;
+    /* embedded nets vary faster (u'''' ~ 1e4): a smaller step keeps the
+     * truncation h^2 |u''''| / 6 ~ 1e-8 while rounding stays ~1e-10 */
+    const double h = opt ? 2e-6 : 1e-5;
     size_t w[] = {d, 6, 5, m};
-    mlp *net = tmlp_net(3, w, act, seed);
+    mlp *net = tmlp_net_opts(3, w, act, seed, opt);
     ck_assert_ptr_nonnull(net);
     mlp_channels ch;
     tmlp_channels_all(&ch, d);
@@ -41,7 +44,9 @@ static void check_channels_fd(const char *act, size_t d, size_t m, unsigned long
     double x[N * MLP_MAX_INPUTS], out[N * MLP_MAX_CHANNELS * 3];
     double xp[MLP_MAX_INPUTS], op[MLP_MAX_CHANNELS * 3], om[MLP_MAX_CHANNELS * 3];
     tmlp_fill(x, N * d, -1.5, 1.5, seed + 100);
-    ck_assert_int_eq(mlp_forward(ws, net, &ch, x, N, out), MLP_OK);
+    for (int naive = 0; naive < 2; naive++) {
+    fwd_fn fwd = naive ? mlp_forward_naive : mlp_forward;
+    ck_assert_int_eq(fwd(ws, net, &ch, x, N, out), MLP_OK);
     for (size_t p = 0; p < N; p++) {
         for (int j = 0; j < (int)d; j++) { /* move along x_j */
             memcpy(xp, x + p * d, d * sizeof(double));
@@ -64,12 +69,13 @@ static void check_channels_fd(const char *act, size_t d, size_t m, unsigned long
                     double fd = (op[src * m + o] - om[src * m + o]) / (2 * h);
                     double an = out[(c * N + p) * m + o];
                     ck_assert_msg(fabs(fd - an) <= 1e-7 * (1 + fabs(an)),
-                                  "%s d=%zu m=%zu p=%zu channel (%d,%d) out %zu along x%d: "
+                                  "%s%s d=%zu m=%zu p=%zu channel (%d,%d) out %zu along x%d: "
                                   "%.12g vs fd %.12g",
-                                  act, d, m, p, ci, cj, o, j, an, fd);
+                                  naive ? "naive " : "", act, d, m, p, ci, cj, o, j, an, fd);
                 }
             }
         }
+    }
     }
     mlp_workspace_free(ws);
     mlp_free(net);
@@ -81,7 +87,20 @@ START_TEST(channels_match_fd)
     for (size_t d = 1; d <= 3; d++)
         for (size_t m = 1; m <= 3; m += 2)
             for (unsigned long seed = 1; seed <= 3; seed++)
-                check_channels_fd(a->name, d, m, seed * 17 + d * 3 + m);
+                check_channels_fd(a->name, d, m, seed * 17 + d * 3 + m, NULL);
+}
+END_TEST
+
+/* The same with every embedding and factorization (_i indexes tmlp_opts),
+ * on the naive pass too: the input channels the embedding seeds carry the
+ * chain rule through cos/sin of the periodic and Fourier stages. */
+START_TEST(channels_match_fd_options)
+{
+    for (size_t d = 1; d <= 3; d++) {
+        mlp_options o = tmlp_opts(_i, d);
+        check_channels_fd("tanh", d, 1, 31 + d, &o);
+        check_channels_fd("sin", d, 2, 41 + d, &o);
+    }
 }
 END_TEST
 
@@ -118,12 +137,12 @@ static double test_loss(const double *y, size_t C, size_t n, size_t m, double *g
  * difference of test_loss with h = 1e-5: truncation ~h^2 |L'''| and rounding
  * ~1e-16 |L| / h are ~1e-10, tolerance 1e-6 (1 + |g|). */
 static void check_grad_fd(const char *act, size_t n_layers, const size_t *w, int mixed,
-                          unsigned long seed)
+                          unsigned long seed, const mlp_options *opt)
 {
     enum { N = 3 };
     const double h = 1e-5;
     const size_t d = w[0], m = w[n_layers];
-    mlp *net = tmlp_net(n_layers, w, act, seed);
+    mlp *net = tmlp_net_opts(n_layers, w, act, seed, opt);
     ck_assert_ptr_nonnull(net);
     mlp_channels ch;
     if (mixed)
@@ -170,11 +189,25 @@ START_TEST(gradients_match_fd)
 {
     const char *act = mlp_activations[_i].name;
     const size_t a[] = {2, 4, 3, 2}, b[] = {1, 5, 1}, c[] = {3, 3, 3}, lin[] = {2, 2};
-    check_grad_fd(act, 3, a, 1, 11); /* u, u_x, u_y, u_xx, u_yy, u_xy; 2 outputs */
-    check_grad_fd(act, 3, a, 0, 12); /* the heat set u, u_x, u_t, u_xx */
-    check_grad_fd(act, 2, b, 1, 13); /* d = 1: u, u_x, u_xx */
-    check_grad_fd(act, 2, c, 1, 14); /* d = 3, m = 3, all 10 channels */
-    check_grad_fd(act, 1, lin, 1, 15); /* no hidden layer */
+    check_grad_fd(act, 3, a, 1, 11, NULL); /* u, u_x, u_y, u_xx, u_yy, u_xy; 2 outputs */
+    check_grad_fd(act, 3, a, 0, 12, NULL); /* the heat set u, u_x, u_t, u_xx */
+    check_grad_fd(act, 2, b, 1, 13, NULL); /* d = 1: u, u_x, u_xx */
+    check_grad_fd(act, 2, c, 1, 14, NULL); /* d = 3, m = 3, all 10 channels */
+    check_grad_fd(act, 1, lin, 1, 15, NULL); /* no hidden layer */
+}
+END_TEST
+
+/* The same through every embedding and factorization (_i indexes
+ * tmlp_opts): with factorization the parameters are (V, b, s), so this is
+ * dLoss/dV and dLoss/ds of W = diag(exp(s)) V against differences of them. */
+START_TEST(gradients_match_fd_options)
+{
+    const size_t a[] = {2, 4, 3, 2}, b[] = {1, 5, 1}, lin[] = {2, 2};
+    mlp_options o2 = tmlp_opts(_i, 2), o1 = tmlp_opts(_i, 1);
+    check_grad_fd("tanh", 3, a, 1, 21, &o2);
+    check_grad_fd("sin", 3, a, 0, 22, &o2);
+    check_grad_fd("tanh", 2, b, 1, 23, &o1);
+    check_grad_fd("tanh", 1, lin, 1, 24, &o2);
 }
 END_TEST
 
@@ -182,10 +215,10 @@ END_TEST
  * only in summation order) for point counts 1, 7, 33, 1000, from a non-zero
  * starting gradient (backward adds). */
 static void check_fast_naive(const char *act, size_t n_layers, const size_t *w, int mixed,
-                             size_t n)
+                             size_t n, const mlp_options *opt)
 {
     const size_t d = w[0], m = w[n_layers];
-    mlp *net = tmlp_net(n_layers, w, act, 99 + n);
+    mlp *net = tmlp_net_opts(n_layers, w, act, 99 + n, opt);
     ck_assert_ptr_nonnull(net);
     mlp_channels ch;
     if (mixed)
@@ -232,9 +265,23 @@ START_TEST(fast_matches_naive)
     const size_t heat[] = {2, 20, 20, 20, 1}, three[] = {3, 8, 8, 3}, lin[] = {2, 3};
     const size_t ns[] = {1, 7, 33, 1000};
     for (size_t k = 0; k < 4; k++) {
-        check_fast_naive(act, 4, heat, 0, ns[k]);
-        check_fast_naive(act, 3, three, 1, ns[k]);
-        check_fast_naive(act, 1, lin, 1, ns[k]);
+        check_fast_naive(act, 4, heat, 0, ns[k], NULL);
+        check_fast_naive(act, 3, three, 1, ns[k], NULL);
+        check_fast_naive(act, 1, lin, 1, ns[k], NULL);
+    }
+}
+END_TEST
+
+/* The same for every embedding and factorization (_i indexes tmlp_opts). */
+START_TEST(fast_matches_naive_options)
+{
+    const size_t heat[] = {2, 20, 20, 20, 1}, three[] = {3, 8, 8, 3}, lin[] = {2, 3};
+    const size_t ns[] = {1, 7, 33, 1000};
+    mlp_options o2 = tmlp_opts(_i, 2), o3 = tmlp_opts(_i, 3);
+    for (size_t k = 0; k < 4; k++) {
+        check_fast_naive("tanh", 4, heat, 0, ns[k], &o2);
+        check_fast_naive("sin", 3, three, 1, ns[k], &o3);
+        check_fast_naive("tanh", 1, lin, 1, ns[k], &o2);
     }
 }
 END_TEST
@@ -243,7 +290,7 @@ END_TEST
 START_TEST(fast_matches_naive_wide)
 {
     const size_t wide[] = {1, 2100, 2};
-    check_fast_naive("sin", 2, wide, 1, 3);
+    check_fast_naive("sin", 2, wide, 1, 3, NULL);
 }
 END_TEST
 
@@ -328,10 +375,13 @@ static Suite *mlp_grad_suite(void)
     tcase_set_timeout(tc, 20);
     tcase_add_loop_test(tc, channels_match_fd, 0, n_act);
     tcase_add_loop_test(tc, gradients_match_fd, 0, n_act);
+    tcase_add_loop_test(tc, channels_match_fd_options, 1, TMLP_N_OPTS);
+    tcase_add_loop_test(tc, gradients_match_fd_options, 1, TMLP_N_OPTS);
     suite_add_tcase(s, tc);
     tc = tcase_create("fast_naive");
     tcase_set_timeout(tc, 20);
     tcase_add_loop_test(tc, fast_matches_naive, 0, n_act);
+    tcase_add_loop_test(tc, fast_matches_naive_options, 1, TMLP_N_OPTS);
     tcase_add_test(tc, fast_matches_naive_wide);
     tcase_add_test(tc, channel_order_and_subsets);
     tcase_add_test(tc, backward_accumulates);

@@ -48,6 +48,18 @@ static const char *inverse_cfg =
     "  log_every = 1000000; checkpoint_every = 500; };\n"
     "output = { nt = 21; };\n";
 
+/* Periodic heat on a small net and few points, for the periodic embedding:
+ * ~0.5 s for 700 steps. */
+static const char *periodic_cfg =
+    "problem = { type = \"heat\"; alpha = 0.2; x = [0.0, 2.0]; t = [0.0, 0.5];\n"
+    "  initial = \"sin(pi*x)\"; left = { type = \"periodic\"; }; right = { type = \"periodic\"; }; };\n"
+    "network = { hidden = [8, 8]; periodic = \"x\"; };\n"
+    "points = { interior = 64; boundary = 16; initial = 16; sampler = \"uniform\";\n"
+    "  resample_every = 200; };\n"
+    "train = { adam = { iterations = 600; }; lbfgs = { iterations = 100; };\n"
+    "  log_every = 1000000; checkpoint_every = 500; };\n"
+    "output = { nx = 9; nt = 5; };\n";
+
 static const char *inverse_data =
     "t,y\n0,0.1\n0.5,0.23197\n1,0.45085\n1.5,0.69057\n2,0.85845\n2.5,0.94241\n"
     "3,0.97818\n3.5,0.99191\n4,0.99702\n4.5,0.9989\n5,0.9996\n";
@@ -83,6 +95,7 @@ static void setup(void)
     write_file("overflow.cfg", overflow_cfg);
     write_file("inverse.cfg", inverse_cfg);
     write_file("data.csv", inverse_data);
+    write_file("periodic.cfg", periodic_cfg);
 }
 
 static void teardown(void)
@@ -257,6 +270,48 @@ START_TEST(resume_across_lbfgs_switch_is_bit_identical)
 }
 END_TEST
 
+/* Each network option on, interrupted in Adam and resumed through L-BFGS:
+ * the same bits. B of the Fourier features is drawn again from the seed
+ * (and written to the file, the same both times); the factorization's s
+ * are parameters like any other. */
+START_TEST(resume_with_network_options_is_bit_identical)
+{
+    interrupt_and_compare_cfg("periodic.cfg", "", 300, 0, 0);
+    interrupt_and_compare("--set network.fourier.features=6 --set network.fourier.sigma=0.5", 1000,
+                          0);
+    h5in *a = open_result("straight.h5"), *b = open_result("cut.h5");
+    assert_same(a, b, "/model/embedding/fourier_B");
+    h5in_close(a);
+    h5in_close(b);
+    interrupt_and_compare("--set network.factorization.mu=0.5", 1000, 0);
+    interrupt_and_compare_cfg("periodic.cfg", "--set network.fourier.features=4 "
+                              "--set network.factorization.mu=1.0", 300, 0, 0);
+    /* pinn eval rebuilds the periodic, Fourier, factorized net from the
+     * file: at grid point (x = 1, t = 0.25) it gives /solution/u, and
+     * x = 0 and x = 2 give the same bits */
+    char cmd[2048], line[256], val[3][64];
+    snprintf(cmd, sizeof cmd, "cd '%s' && %s eval cut.h5 1,0.25 0,0.25 2,0.25", dir, pinn());
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, p)); /* header */
+    for (int k = 0; k < 3; k++) {
+        ck_assert_ptr_nonnull(fgets(line, sizeof line, p));
+        const char *c = strrchr(line, ',');
+        ck_assert_ptr_nonnull(c);
+        snprintf(val[k], sizeof val[k], "%s", c + 1);
+    }
+    ck_assert_int_eq(pclose(p), 0);
+    ck_assert_str_eq(val[1], val[2]);
+    h5in *f = open_result("cut.h5");
+    size_t n;
+    double *u = read_doubles(f, "/solution/u", &n);
+    ck_assert_uint_eq(n, 5 * 9);
+    ck_assert_double_le(fabs(strtod(val[0], NULL) - u[2 * 9 + 4]), 1e-12 * (1 + fabs(u[2 * 9 + 4])));
+    free(u);
+    h5in_close(f);
+}
+END_TEST
+
 /* Interrupted inside L-BFGS: liblbfgs keeps its correction pairs to
  * itself, so the resumed run restarts L-BFGS from the checkpoint's
  * parameters (said on stderr) and finishes; not bit-identical. */
@@ -313,6 +368,19 @@ START_TEST(resume_refuses_another_network)
                               out, sizeof out),
                      2);
     ck_assert_msg(strstr(out, "loss.weighting"), "%s", out);
+    /* the same widths and parameter count with another B (another sigma) */
+    ck_assert_int_eq(run_pinn("PINN_TEST_STOP_AT_STEP=600",
+                              "logistic.cfg --set network.fourier.features=3 -o cutf.h5", out,
+                              sizeof out),
+                     143);
+    ck_assert_int_eq(run_pinn(NULL, "logistic.cfg --set network.fourier.features=3 "
+                              "--set network.fourier.sigma=2 --resume cutf.h5", out, sizeof out),
+                     2);
+    ck_assert_msg(strstr(out, "network.fourier"), "%s", out);
+    ck_assert_int_eq(run_pinn(NULL, "logistic.cfg --set network.factorization.mu=1 "
+                              "--resume cut.h5", out, sizeof out),
+                     2);
+    ck_assert_msg(strstr(out, "network.factorization"), "%s", out);
     ck_assert_int_eq(run_pinn(NULL, "logistic.cfg --resume none.h5", out, sizeof out), 2);
     ck_assert_msg(strstr(out, "--resume none.h5"), "%s", out);
     h5in *f = open_result("cut.h5");
@@ -722,6 +790,7 @@ static Suite *resume_suite(void)
     tcase_add_test(tc, resume_in_adam_is_bit_identical);
     tcase_add_test(tc, resume_across_lbfgs_switch_is_bit_identical);
     tcase_add_test(tc, resume_with_unknowns_is_bit_identical);
+    tcase_add_test(tc, resume_with_network_options_is_bit_identical);
     tcase_add_test(tc, resume_in_lbfgs_restarts_it);
     tcase_add_test(tc, resume_refuses_another_network);
     tcase_add_test(tc, sigint_writes_checkpoint_and_exits_130);

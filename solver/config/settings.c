@@ -22,6 +22,25 @@ const setting_spec run_settings[] = {
      "exactly; their loss terms are left out (docs/hard-problems.md)"},
     {"network.scale_inputs", SPEC_BOOL, "true", NULL, NULL,
      "map each input interval to [-1, 1] before the first layer (derivatives are rescaled)"},
+    {"network.periodic", SPEC_STRING, "none", NULL, NULL,
+     "inputs embedded as cos/sin(2 pi k (x - lo) / (hi - lo)), k = 1..periodic_harmonics, so "
+     "the net is exactly periodic in them: none, auto (every input whose boundaries are all "
+     "periodic) or names, e.g. \"x\" or \"x,y\" (docs/hard-problems.md)"},
+    {"network.periodic_harmonics", SPEC_INT, "1", "[1,64]", NULL,
+     "harmonics K of the periodic embedding"},
+    {"network.fourier", SPEC_GROUP, NULL, NULL, NULL,
+     "random Fourier features [cos(2 pi B u), sin(2 pi B u)] of the (scaled, periodic-embedded) "
+     "inputs u in front of the first layer; B fixed, drawn from the seed"},
+    {"network.fourier.features", SPEC_INT, NULL, "[1,512]", NULL,
+     "rows m of B (the first layer sees 2m values); unset: no Fourier features"},
+    {"network.fourier.sigma", SPEC_FLOAT, "1", "(0,1e4]", NULL,
+     "B's entries ~ N(0, sigma^2), in scaled input units"},
+    {"network.factorization", SPEC_GROUP, NULL, NULL, NULL,
+     "random weight factorization of every dense layer, W = diag(exp(s)) V (Wang et al. 2022)"},
+    {"network.factorization.mu", SPEC_FLOAT, NULL, "[-5,5]", NULL,
+     "mean of s at initialisation (the papers use 0.5 or 1); unset: no factorization"},
+    {"network.factorization.sigma", SPEC_FLOAT, "0.1", "(0,5]", NULL,
+     "standard deviation of s at initialisation"},
 
     {"points", SPEC_GROUP, NULL, NULL, NULL, "collocation point sets"},
     {"points.sampler", SPEC_STRING, "sobol", NULL, "uniform|lhs|sobol|halton|grid",

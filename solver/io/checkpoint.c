@@ -115,6 +115,33 @@ static int read_unknowns_history(h5in *f, ck_data *d, size_t nu, size_t n_hist)
     return 0;
 }
 
+/* Whether the file's embedding and factorization are net's: the same kind,
+ * and B (drawn again from the seed when the run resumes) the same bits. */
+static int options_match(h5in *f, const mlp *net)
+{
+    if ((h5in_attr_exists(f, "/model", "factorization_mu") > 0) != (net->rwf != 0) ||
+        (h5in_exists(f, "/model/embedding") > 0) != (net->embedded != 0))
+        return 0;
+    if (!net->embedded)
+        return 1;
+    long long mask = -1, harm = -1, four = -1;
+    if (h5in_attr_int(f, "/model/embedding", "periodic_mask", &mask) ||
+        h5in_attr_int(f, "/model/embedding", "harmonics", &harm) ||
+        h5in_attr_int(f, "/model/embedding", "fourier", &four) ||
+        mask != (long long)net->emb.periodic || harm != (long long)net->emb.harmonics ||
+        four != (long long)net->emb.fourier)
+        return 0;
+    if (!net->fourier_B)
+        return 1;
+    double *B = NULL;
+    size_t rank, dims[H5IO_MAX_RANK];
+    int same = h5in_doubles(f, "/model/embedding/fourier_B", &B, &rank, dims) == 0 &&
+               rank == 2 && dims[0] * dims[1] == net->emb.fourier * net->emb_mid &&
+               memcmp(B, net->fourier_B, dims[0] * dims[1] * sizeof *B) == 0;
+    free(B);
+    return same;
+}
+
 /* Names the first way the file's network or terms differ from tr's, or
  * returns NULL when they match. */
 static const char *architecture_differs(h5in *f, ck_data *d, trainer *tr, char *buf, size_t cap)
@@ -133,6 +160,9 @@ static const char *architecture_differs(h5in *f, ck_data *d, trainer *tr, char *
     if (h5in_attr_string(f, "/model", "activation", &d->activation) ||
         strcmp(d->activation, net->act->name) != 0)
         return "the activation (network.activation)";
+    if (!options_match(f, net))
+        return "the input embedding or weight factorization (network.periodic, network.fourier "
+               "with its B drawn from the seed, network.factorization)";
     if (h5in_strings(f, "/history/term_names", &d->names, &d->n_names) ||
         d->n_names != tr->n_terms)
         return "the set of loss terms";

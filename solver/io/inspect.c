@@ -172,6 +172,58 @@ static void model_read_names(h5in *f, saved_model *m)
 /* Widths beyond this are not a pinn network (network.hidden allows 4096). */
 #define INSPECT_MAX_WIDTH 65536
 
+/* The embedding and factorization of /model (nets/mlp.h's options; none
+ * when absent) for a net of n_in inputs; B into *B (the caller frees it). */
+static int model_read_options(h5in *f, const char *path, size_t n_in, mlp_options *o,
+                              double **B, char *err, size_t errcap)
+{
+    memset(o, 0, sizeof *o);
+    if (h5in_attr_exists(f, "/model", "factorization_mu")) {
+        o->rwf = 1;
+        if (h5in_attr_double(f, "/model", "factorization_mu", &o->rwf_mu) ||
+            h5in_attr_double(f, "/model", "factorization_sigma", &o->rwf_sigma))
+            goto bad;
+    }
+    if (!h5in_exists(f, "/model/embedding"))
+        return 0;
+    long long mask, harm, four;
+    double *lo = NULL, *per = NULL;
+    size_t r1, d1[4], r2, d2[4], rb, db[4];
+    int ok = n_in >= 1 && n_in <= MLP_MAX_INPUTS &&
+             !h5in_attr_int(f, "/model/embedding", "periodic_mask", &mask) &&
+             !h5in_attr_int(f, "/model/embedding", "harmonics", &harm) &&
+             !h5in_attr_int(f, "/model/embedding", "fourier", &four) &&
+             !h5in_attr_double(f, "/model/embedding", "sigma", &o->embed.sigma) &&
+             !h5in_doubles(f, "/model/embedding/lo", &lo, &r1, d1) && r1 == 1 && d1[0] == n_in &&
+             !h5in_doubles(f, "/model/embedding/period", &per, &r2, d2) && r2 == 1 &&
+             d2[0] == n_in && mask >= 0 && mask < (1ll << n_in) && harm >= 0 &&
+             harm <= MLP_MAX_EMBED && four >= 0 && four <= MLP_MAX_EMBED;
+    if (ok) {
+        o->embed.periodic = (unsigned)mask;
+        o->embed.harmonics = (size_t)harm;
+        o->embed.fourier = (size_t)four;
+        memcpy(o->embed.lo, lo, n_in * sizeof *lo);
+        memcpy(o->embed.period, per, n_in * sizeof *per);
+    }
+    free(lo);
+    free(per);
+    if (ok && four > 0) {
+        size_t mid = 0;
+        for (size_t j = 0; j < n_in; j++)
+            mid += mask & (1ll << j) ? 2 * (size_t)harm : 1;
+        ok = !h5in_doubles(f, "/model/embedding/fourier_B", B, &rb, db) && rb == 2 &&
+             db[0] == (size_t)four && db[1] == mid;
+        for (size_t k = 0; ok && k < db[0] * db[1]; k++)
+            ok = isfinite((*B)[k]);
+    }
+    if (ok)
+        return 0;
+bad:
+    snprintf(err, errcap, "%s: /model/embedding or the factorization attributes are "
+             "incomplete or corrupt", path);
+    return -1;
+}
+
 static int model_read(const char *path, saved_model *m, char *err, size_t errcap)
 {
     memset(m, 0, sizeof *m);
@@ -179,7 +231,7 @@ static int model_read(const char *path, saved_model *m, char *err, size_t errcap
     if (!f)
         return -1;
     long long *w = NULL;
-    double *params = NULL;
+    double *params = NULL, *fourier_B = NULL;
     char *act_name = NULL;
     size_t rank, dims[4], pdims[4], sd[4];
     int rc = -1;
@@ -233,19 +285,28 @@ static int model_read(const char *path, saved_model *m, char *err, size_t errcap
         snprintf(err, errcap, "%s: unknown activation '%s'", path, act_name);
         goto out;
     }
-    m->net = mlp_alloc(dims[0] - 1, width, act);
-    if (!m->net || m->net->n_params != pdims[0] || sd[0] != width[0]) {
+    mlp_options opt;
+    if (model_read_options(f, path, sd[0], &opt, &fourier_B, err, errcap))
+        goto out;
+    size_t stored_w0 = width[0];
+    width[0] = sd[0]; /* the raw inputs; an embedding widens them again */
+    m->net = mlp_alloc_opts(dims[0] - 1, width, act, &opt);
+    if (!m->net || m->net->n_params != pdims[0] || m->net->width[0] != stored_w0) {
         snprintf(err, errcap, "%s: /model/params does not match /model/widths", path);
         goto out;
     }
     memcpy(m->net->params, params, pdims[0] * sizeof *params);
-    m->n_in = width[0];
+    if (m->net->fourier_B)
+        memcpy(m->net->fourier_B, fourier_B,
+               m->net->emb.fourier * m->net->emb_mid * sizeof *fourier_B);
+    m->n_in = m->net->n_in;
     m->n_out = width[dims[0] - 1];
     model_read_names(f, m);
     rc = 0;
 out:
     free(w);
     free(params);
+    free(fourier_B);
     free(act_name);
     h5in_close(f);
     if (rc)

@@ -239,7 +239,30 @@ static void write_model(h5out *f, const run_result *r)
         h5out_attr_string(f, "/model", "hard_constraints",
                           "params are N of u = g + D N (problem_type.constraint)");
     h5out_attr_string(f, "/model", "layout",
-                      "per layer l: W_l (widths[l+1] x widths[l], row-major) then b_l");
+                      net->rwf ? "per layer l: V_l (widths[l+1] x widths[l], row-major) then b_l; "
+                                 "then s_l of every layer: W_l = diag(exp(s_l)) V_l"
+                               : "per layer l: W_l (widths[l+1] x widths[l], row-major) then b_l");
+    if (net->rwf) {
+        h5out_attr_double(f, "/model", "factorization_mu", net->rwf_mu);
+        h5out_attr_double(f, "/model", "factorization_sigma", net->rwf_sigma);
+    }
+    if (net->embedded) { /* the fixed stage in front of widths[0] (nets/mlp.h) */
+        const mlp_embedding *e = &net->emb;
+        size_t dn[1] = {net->n_in}, db[2] = {e->fourier, net->emb_mid};
+        h5out_group(f, "/model/embedding");
+        h5out_attr_int(f, "/model/embedding", "periodic_mask", (long long)e->periodic);
+        h5out_attr_int(f, "/model/embedding", "harmonics", (long long)e->harmonics);
+        h5out_attr_int(f, "/model/embedding", "fourier", (long long)e->fourier);
+        h5out_attr_double(f, "/model/embedding", "sigma", e->sigma);
+        h5out_doubles(f, "/model/embedding/lo", 1, dn, e->lo);
+        h5out_doubles(f, "/model/embedding/period", 1, dn, e->period);
+        if (e->fourier)
+            h5out_doubles(f, "/model/embedding/fourier_B", 2, db, net->fourier_B);
+        h5out_attr_string(f, "/model/embedding", "layout",
+                          "scaled input i with bit i of periodic_mask -> cos, sin of 2 pi k "
+                          "(x_i - lo_i) / period_i, k = 1..harmonics, the others as they are: "
+                          "u; then [cos(2 pi B u), sin(2 pi B u)] when fourier > 0");
+    }
     size_t di[1] = {r->p->n_in};
     double shift[PROBLEM_MAX_IN], scale[PROBLEM_MAX_IN];
     for (size_t j = 0; j < r->p->n_in; j++) {

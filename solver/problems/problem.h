@@ -123,6 +123,7 @@ struct problem {
     const char *in_names[PROBLEM_MAX_IN];
     char **out_names;                 /* n_out names, owned */
     double lo[PROBLEM_MAX_IN], hi[PROBLEM_MAX_IN];
+    int periodic[PROBLEM_MAX_IN];     /* every condition on both sides of input i is periodic */
     void *impl;                       /* the type's own data */
     unknowns unk;                     /* problem.unknowns (unk.n = 0: none) */
 };

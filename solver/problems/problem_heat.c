@@ -146,6 +146,7 @@ static int heat_setup(problem *p, const cfg *c, char *err, size_t errcap)
         return cfg_fail(c, err, errcap,
                         h->bc[0] == BC_PERIODIC ? "problem.left.type" : "problem.right.type",
                         "periodic must be set on both sides");
+    p->periodic[IN_X] = h->bc[0] == BC_PERIODIC;
     for (int s = 0; s < 2; s++) {
         char path[64];
         snprintf(path, sizeof path, "%s.value", side_path[s]);

@@ -198,6 +198,7 @@ static int pde_setup(problem *p, const cfg *c, char *err, size_t errcap)
         p->in_names[v] = d->var[v];
         p->lo[v] = d->lo[v];
         p->hi[v] = d->hi[v];
+        p->periodic[v] = d->periodic[v] != 0;
     }
     if (!(p->out_names = calloc(d->n_fields, sizeof *p->out_names)))
         return cfg_fail(c, err, errcap, "problem", "out of memory");
