@@ -241,6 +241,32 @@ START_TEST(causal_weighting_by_hand)
     ck_assert_double_eq_tol(d[1], 2 * 2.0 / 4, 1e-15);
     ck_assert_double_eq_tol(d[2], 2 * w1 * 3.0 / 4, 1e-15);
     ck_assert_double_eq_tol(d[3], 2 * w1 * 4.0 / 4, 1e-15);
+    /* the gradient holds w constant, so it is not the derivative of the
+     * loss (w_1 moves with r_0) unless the weights are frozen, as the
+     * second phase's line search needs */
+    const double h = 1e-6, g0 = d[0];
+    for (int frozen = 0; frozen <= 1; frozen++) {
+        t.causal_frozen = frozen;
+        t.r[0] = 1.0 + h;
+        double lp = term_mse(&t, &d);
+        t.r[0] = 1.0 - h;
+        double lm = term_mse(&t, &d);
+        t.r[0] = 1.0;
+        double fd = (lp - lm) / (2 * h);
+        if (frozen)
+            ck_assert_msg(fabs(fd - g0) < 1e-8, "frozen: fd %.12g vs %.12g", fd, g0);
+        else
+            ck_assert_msg(fabs(fd - g0) > 1e-2, "unfrozen: fd %.12g vs %.12g", fd, g0);
+    }
+    /* frozen weights stay those of the last unfrozen evaluation: with
+     * r_0 = 5 L_0 = 14.5 but w_1 is still exp(-eps 2.5) */
+    t.causal_frozen = 0;
+    (void)term_mse(&t, &d);
+    t.causal_frozen = 1;
+    t.r[0] = 5.0;
+    ck_assert_double_eq_tol(term_mse(&t, &d), (14.5 + w1 * 12.5) / 2, 1e-14);
+    t.r[0] = 1.0;
+    t.causal_frozen = 0;
     /* with eps = 0 it is the plain mean square */
     t.causal_eps = 0;
     ck_assert_double_eq_tol(term_mse(&t, &d), 30.0 / 4, 1e-15);

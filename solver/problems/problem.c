@@ -162,7 +162,7 @@ static size_t time_bin(const term *t, size_t point)
 
 /* L = (1/M) sum_b w_b L_b over the M non-empty bins, L_b the mean square of
  * bin b's residuals, w_b = exp(-eps sum_{j<b} L_j) held constant in the
- * gradient, as in the paper. */
+ * gradient, as in the paper; a frozen term keeps its last w_b. */
 static double causal_mse(term *t, double *d)
 {
     size_t nb = t->causal_bins, per = t->n_r / t->n;
@@ -177,11 +177,13 @@ static double causal_mse(term *t, double *d)
     double before = 0.0, loss = 0.0, used = 0.0;
     for (size_t b = 0; b < nb; b++) {
         if (count[b] == 0) {
-            w[b] = 0.0;
+            if (!t->causal_frozen)
+                w[b] = 0.0;
             continue;
         }
         double lb = sum[b] / count[b];
-        w[b] = exp(-t->causal_eps * before);
+        if (!t->causal_frozen)
+            w[b] = exp(-t->causal_eps * before);
         loss += w[b] * lb;
         before += lb;
         used += 1.0;

@@ -40,6 +40,10 @@ struct term {
     size_t time_col, n_in;     /* where t is in a point */
     double t0, t1;
     double *bin;               /* 3 * causal_bins scratch, owned */
+    /* Frozen: the bin weights of the last unfrozen evaluation are kept, so
+     * the loss is the function whose gradient is computed (a quasi-Newton
+     * line search needs that; Adam does not). */
+    int causal_frozen;
     /* dL/dc for each unknown constant (problem.unknowns): the trainer zeroes
      * it before loss, a loss whose residual uses an unknown adds to it. */
     double gc[UNKNOWNS_MAX];

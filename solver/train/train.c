@@ -995,6 +995,18 @@ static train_status run_qn(trainer *tr)
     return TRAIN_OK;
 }
 
+/* Causal weights are recomputed from the loss at every evaluation but held
+ * constant in the gradient: fine for Adam, but a line search then compares
+ * values of one function with slopes of another. The second phase freezes
+ * them at its starting point (on = 1 evaluates there first). */
+static void causal_freeze(trainer *tr, int on)
+{
+    if (on)
+        (void)trainer_objective(tr);
+    for (size_t k = 0; k < tr->n_terms; k++)
+        tr->terms[k].causal_frozen = tr->view[k].causal_frozen = on; /* view: what loss sees */
+}
+
 train_status trainer_run(trainer *tr)
 {
     train_log_header(tr);
@@ -1002,9 +1014,16 @@ train_status trainer_run(trainer *tr)
     if (tr->prog.phase == TRAIN_PHASE_ADAM && (st = run_adam(tr)) != TRAIN_OK)
         return st;
     int dense = tr->opt.second_phase && strcmp(tr->opt.second_phase, "lbfgs") != 0;
-    if (tr->prog.phase == TRAIN_PHASE_LBFGS && (st = dense ? run_qn(tr) : run_lbfgs(tr)) != TRAIN_OK)
-        return st;
+    if (tr->prog.phase == TRAIN_PHASE_LBFGS) {
+        causal_freeze(tr, 1);
+        st = dense ? run_qn(tr) : run_lbfgs(tr);
+        if (st != TRAIN_OK) {
+            causal_freeze(tr, 0);
+            return st;
+        }
+    }
     double loss = trainer_objective(tr);
+    causal_freeze(tr, 0);
     if (find_nonfinite(tr, loss)) {
         train_bar_clear(tr);
         return TRAIN_DIVERGED;
