@@ -202,14 +202,7 @@ START_TEST(reference_only_and_same_seed_same_result)
             ck_assert_msg(run_pinn(args, out, sizeof out) == 0, "%s", out);
         }
         snprintf(a, sizeof a, "%s/s%d0.h5", tmpdir, j);
-        h5in *f0 = h5in_open(a, err, sizeof err), *f1 = h5in_open(b, err, sizeof err);
-        ck_assert(f0 && f1);
-        size_t n0, n1;
-        double *p0 = read_all(f0, "/model/params", &n0), *p1 = read_all(f1, "/model/params", &n1);
-        ck_assert_uint_eq(n0, n1);
-        ck_assert_msg(memcmp(p0, p1, n0 * sizeof *p0) == 0, "job %d: parameters differ", j);
-        free(p0), free(p1);
-        h5in_close(f0), h5in_close(f1);
+        assert_same_params(a, b);
     }
     remove_tmpdir();
 }

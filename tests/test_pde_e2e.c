@@ -222,18 +222,7 @@ START_TEST(resume_is_bit_identical)
     ck_assert_msg(rc == 143, "%d: %s", rc, out);
     snprintf(args, sizeof args, "run configs/reaction_diffusion.cfg %s --resume %s", sets, b_path);
     ck_assert_msg(run_pinn(args, out, sizeof out) == 0, "%s", out);
-    char err[512];
-    h5in *a = h5in_open(a_path, err, sizeof err), *b = h5in_open(b_path, err, sizeof err);
-    ck_assert_ptr_nonnull(a);
-    ck_assert_ptr_nonnull(b);
-    size_t rank, na, nb;
-    double *pa = read_all(a, "/model/params", &rank, &na), *pb = read_all(b, "/model/params", &rank, &nb);
-    ck_assert_uint_eq(na, nb);
-    ck_assert_msg(memcmp(pa, pb, na * sizeof *pa) == 0, "resumed parameters differ");
-    free(pa);
-    free(pb);
-    h5in_close(a);
-    h5in_close(b);
+    assert_same_params(a_path, b_path);
     remove_tmpdir();
 }
 END_TEST
