@@ -589,6 +589,7 @@ int run_job(const run_args *a)
                       .k = cfg_float(c, "points.rad_k"),
                       .c = cfg_float(c, "points.rad_c")},
             .resample_every = cfg_int(c, "points.resample_every"),
+            .lbfgs_resample_every = cfg_int(c, "train.lbfgs.resample_every"),
             .log_every = cfg_int(c, "train.log_every"),
             .scale_inputs = cfg_bool(c, "network.scale_inputs"),
             .quiet = quiet,

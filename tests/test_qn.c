@@ -2,7 +2,9 @@
  * H y = s after every update, the strong Wolfe conditions at every accepted
  * step, convergence on a quadratic and on Rosenbrock for each type (and a
  * varying phi for the Broyden member only), a
- * line search that backs off from non-finite values, and the error paths. */
+ * line search that backs off from non-finite values, the error paths,
+ * qn_refresh on a changed function, and the trainer's second phase with
+ * point redraws (every method, liblbfgs included). */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -220,6 +222,95 @@ START_TEST(test_trainer_second_phase)
 }
 END_TEST
 
+/* qn_refresh: the function changes under the minimiser (b scaled by 2):
+ * f and g are those of the new function at the same x, H is kept. */
+START_TEST(test_refresh_keeps_h)
+{
+    quad a;
+    quad_init(&a);
+    qn *q = qn_alloc("ssbroyden", NQ);
+    double x0[NQ] = {0};
+    ck_assert_int_eq(qn_set(q, x0, quad_fdf, &a, 1e-4, 0.9, 20), QN_OK);
+    for (int k = 0; k < 4; k++)
+        ck_assert_int_eq(qn_iterate(q), QN_OK);
+    double H[NQ * NQ], x[NQ], g[NQ];
+    memcpy(H, q->H, sizeof H);
+    memcpy(x, q->x, sizeof x);
+    for (int i = 0; i < NQ; i++)
+        a.b[i] *= 2.0;
+    ck_assert_int_eq(qn_refresh(q), QN_OK);
+    double f = quad_fdf(&a, x, g);
+    ck_assert_mem_eq(q->x, x, sizeof x);
+    ck_assert_mem_eq(q->H, H, sizeof H);
+    ck_assert_double_eq(q->f, f);
+    ck_assert_mem_eq(q->g, g, sizeof g);
+    /* and it goes on to the new minimiser A x = 2 b */
+    for (int k = 0; k < 200 && q->iterations < 200; k++)
+        if (qn_iterate(q) != QN_OK)
+            break;
+    for (int i = 0; i < NQ; i++) {
+        double r = -a.b[i];
+        for (int j = 0; j < NQ; j++)
+            r += a.A[i * NQ + j] * q->x[j];
+        ck_assert_msg(fabs(r) < 1e-6, "residual %d: %g", i, r);
+    }
+    qn_free(q);
+    qn_free(NULL);
+    qn *fresh = qn_alloc("bfgs", 2);
+    ck_assert_int_eq(qn_refresh(fresh), QN_EINVAL);
+    qn_free(fresh);
+}
+END_TEST
+
+/* The second phase with redraws every 20 of its 60 iterations: the points
+ * are redrawn at iterations 20 and 40 (not at the end) for each dense
+ * method and for liblbfgs, the loss is of the last points, and redraws
+ * that never fall due leave the run bit-identical to one without. */
+START_TEST(test_second_phase_redraws)
+{
+    static const char *text =
+        "problem = { type = \"ode\"; t = [0.0, 2.0]; variables = [\"y\"]; rhs = [\"-y\"];"
+        " initial = [1.0]; };\npoints = { interior = 32; sampler = \"uniform\"; };\n";
+    int dense = 0;
+    while (qn_types[dense].name)
+        dense++;
+    const char *name = _i < dense ? qn_types[_i].name : "lbfgs"; /* the last: liblbfgs */
+    train_options o = {.adam_iterations = 50, .lr = 1e-2, .beta1 = 0.9, .beta2 = 0.999,
+                       .epsilon = 1e-8, .lbfgs_iterations = 60, .lbfgs_history = 6,
+                       .lbfgs_max_linesearch = 20, .lbfgs_epsilon = 0, .lbfgs_past = 0,
+                       .log_every = 1000, .scale_inputs = 1, .quiet = 1, .second_phase = name,
+                       .lbfgs_resample_every = 20};
+    fixture f;
+    fixture_setup(&f, text, 8, 8, &o);
+    double before[32];
+    memcpy(before, f.terms[0].x, sizeof before);
+    ck_assert_int_eq(trainer_run(f.tr), TRAIN_OK);
+    /* liblbfgs may stop a run early (rounding): that run's points are then
+     * redrawn at once, so at least the two scheduled redraws */
+    if (strcmp(name, "lbfgs") == 0)
+        ck_assert_msg(f.tr->prog.resamples >= 2, "%lld", f.tr->prog.resamples);
+    else
+        ck_assert_int_eq(f.tr->prog.resamples, 2);
+    ck_assert(memcmp(before, f.terms[0].x, sizeof before) != 0);
+    const train_history *h = &f.tr->hist;
+    double loss = trainer_objective(f.tr);
+    ck_assert_double_eq_tol(loss, h->loss[h->n - 1], 1e-12 * loss);
+    ck_assert_msg(loss < 1e-2 * h->loss[0], "%s: %g -> %g", name, h->loss[0], loss);
+    fixture_teardown(&f);
+    /* never due (every >= iterations) against off: the same run */
+    double end[2];
+    for (int k = 0; k < 2; k++) {
+        o.lbfgs_resample_every = k ? 60 : 0;
+        fixture_setup(&f, text, 8, 8, &o);
+        ck_assert_int_eq(trainer_run(f.tr), TRAIN_OK);
+        ck_assert_int_eq(f.tr->prog.resamples, 0);
+        end[k] = f.tr->hist.loss[f.tr->hist.n - 1];
+        fixture_teardown(&f);
+    }
+    ck_assert_double_eq(end[0], end[1]);
+}
+END_TEST
+
 static int n_types(void)
 {
     int n = 0;
@@ -237,6 +328,8 @@ static Suite *qn_suite(void)
     tcase_add_test(tc, test_backs_off_from_infinity);
     tcase_add_test(tc, test_errors);
     tcase_add_loop_test(tc, test_trainer_second_phase, 0, n_types());
+    tcase_add_test(tc, test_refresh_keeps_h);
+    tcase_add_loop_test(tc, test_second_phase_redraws, 0, n_types() + 1);
     suite_add_tcase(s, tc);
     return s;
 }

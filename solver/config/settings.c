@@ -158,6 +158,11 @@ const setting_spec run_settings[] = {
      "stop when the loss fell by less than delta (relative) over past iterations"},
     {"train.lbfgs.max_linesearch", SPEC_INT, "40", "[1,1000]", NULL,
      "line-search trials per iteration"},
+    {"train.lbfgs.resample_every", SPEC_INT, "0", "[0,1000000000]", NULL,
+     "redraw the interior points every N second-phase iterations (0: never), by points.adapt's "
+     "method when one is set, else a fresh draw; the dense methods keep their Hessian "
+     "approximation, L-BFGS starts a new run; a stop test then ends the work on the current "
+     "points only"},
 
     {"parallel", SPEC_GROUP, NULL, NULL, NULL, "MPI data parallelism (pinn-mpi, docs/mpi.md)"},
     {"parallel.scaling", SPEC_STRING, "strong", NULL, "strong|weak",

@@ -150,6 +150,15 @@ int qn_set(qn *q, const double *x, qn_fdf fdf, void *ctx, double c1, double c2,
     return isfinite(q->f) && all_finite(q->g, q->n) ? QN_OK : QN_ENAN;
 }
 
+int qn_refresh(qn *q)
+{
+    if (!q->fdf)
+        return QN_EINVAL;
+    q->f = q->fdf(q->ctx, q->x, q->g);
+    q->evaluations++;
+    return isfinite(q->f) && all_finite(q->g, q->n) ? QN_OK : QN_ENAN;
+}
+
 /* A trial point of the line search: step a, f and the slope g.p there. */
 typedef struct trial {
     double a, f, d;

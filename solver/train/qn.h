@@ -65,5 +65,8 @@ int qn_set(qn *q, const double *x, qn_fdf fdf, void *ctx, double c1, double c2,
  * that is not a descent direction), a strong-Wolfe step, the update of H.
  * q->x, q->g, q->f then hold the new point. */
 int qn_iterate(qn *q);
+/* The function changed (new points): f and g again at q->x, H kept.
+ * QN_OK or QN_ENAN. */
+int qn_refresh(qn *q);
 
 #endif

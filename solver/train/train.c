@@ -787,6 +787,41 @@ static train_status run_adam(trainer *tr)
     return TRAIN_OK;
 }
 
+/* Causal weights are recomputed from the loss at every evaluation but held
+ * constant in the gradient: fine for Adam, but a line search then compares
+ * values of one function with slopes of another. The second phase freezes
+ * them at its starting point (on = 1 evaluates there first). */
+static void causal_freeze(trainer *tr, int on)
+{
+    if (on)
+        (void)trainer_objective(tr);
+    for (size_t k = 0; k < tr->n_terms; k++)
+        tr->terms[k].causal_frozen = tr->view[k].causal_frozen = on; /* view: what loss sees */
+}
+
+/* A second-phase redraw after iteration lbfgs_done, when redraws are on,
+ * iterations are left and one is due (every lbfgs_resample_every
+ * iterations, or now when early is set: a stop test ended the work on
+ * these points): the adapt method's round or a fresh draw, and the causal
+ * weights frozen again on the new points. 1 when the points changed, 0
+ * when not, -1 out of memory. */
+static int second_phase_redraw(trainer *tr, int early)
+{
+    long long every = tr->opt.lbfgs_resample_every, done = tr->prog.lbfgs_done;
+    if (every <= 0 || done == 0 || done >= tr->opt.lbfgs_iterations ||
+        (!early && done % every != 0))
+        return 0;
+    if (tr->opt.adapt.kind != ADAPT_NONE) {
+        if (adapt_apply(tr, &tr->opt.adapt, tr->rng))
+            return -1;
+    } else {
+        resample_points(tr);
+    }
+    causal_freeze(tr, 0);
+    causal_freeze(tr, 1);
+    return 1;
+}
+
 /* ---- L-BFGS through liblbfgs ------------------------------------------- */
 
 typedef struct lbfgs_ctx {
@@ -865,8 +900,10 @@ static const char *lbfgs_reason(int rc)
     }
 }
 
-/* L-BFGS for the iterations left. A resumed run starts it afresh from the
- * checkpoint's parameters: liblbfgs keeps its correction pairs to itself. */
+/* L-BFGS for the iterations left, in runs of lbfgs_resample_every
+ * iterations when the points are redrawn in between. A resumed run starts
+ * afresh from the checkpoint's parameters: liblbfgs keeps its correction
+ * pairs to itself. */
 static train_status run_lbfgs(trainer *tr)
 {
     size_t np = tr->n_vec;
@@ -878,7 +915,6 @@ static train_status run_lbfgs(trainer *tr)
     lbfgsfloatval_t *x = lbfgs_malloc((int)np);
     if (!x)
         return TRAIN_ENOMEM;
-    memcpy(x, tr->net->params, np * sizeof *x);
     memcpy(tr->good_params, tr->net->params, np * sizeof *x);
     lbfgs_parameter_t param;
     lbfgs_parameter_init(&param);
@@ -886,17 +922,35 @@ static train_status run_lbfgs(trainer *tr)
     param.epsilon = tr->opt.lbfgs_epsilon;
     param.past = tr->opt.lbfgs_past;
     param.delta = tr->opt.lbfgs_delta;
-    param.max_iterations = (int)left;
     param.max_linesearch = tr->opt.lbfgs_max_linesearch;
     param.linesearch = LBFGS_LINESEARCH_MORETHUENTE;
-    lbfgs_ctx ctx = {.tr = tr, .t_start = train_now(), .last_loss = NAN,
-                     .total = tr->opt.lbfgs_iterations};
-    lbfgsfloatval_t fx = 0;
-    int rc = lbfgs((int)np, x, &fx, lbfgs_evaluate, lbfgs_progress, &ctx, &param);
-    tr->seconds += train_now() - ctx.t_start;
-    /* liblbfgs leaves x at the last accepted point (it restores it when a
-     * line search fails). */
-    memcpy(tr->net->params, x, np * sizeof *x);
+    lbfgs_ctx ctx = {.tr = tr, .last_loss = NAN, .total = tr->opt.lbfgs_iterations};
+    long long every = tr->opt.lbfgs_resample_every;
+    int rc = LBFGS_SUCCESS;
+    while (left > 0) {
+        long long run = every > 0 ? every - tr->prog.lbfgs_done % every : left;
+        param.max_iterations = (int)(run < left ? run : left);
+        memcpy(x, tr->net->params, np * sizeof *x);
+        long long before = tr->prog.lbfgs_done;
+        lbfgsfloatval_t fx = 0;
+        ctx.t_start = train_now();
+        rc = lbfgs((int)np, x, &fx, lbfgs_evaluate, lbfgs_progress, &ctx, &param);
+        tr->seconds += train_now() - ctx.t_start;
+        /* liblbfgs leaves x at the last accepted point (it restores it when
+         * a line search fails). */
+        memcpy(tr->net->params, x, np * sizeof *x);
+        left = tr->opt.lbfgs_iterations - tr->prog.lbfgs_done;
+        if (ctx.interrupted || tr->prog.lbfgs_done == before)
+            break; /* no progress on these points: more runs would not make any */
+        /* a stop test before the run's end: on to the next points */
+        int drawn = second_phase_redraw(tr, rc != LBFGSERR_MAXIMUMITERATION);
+        if (drawn < 0) {
+            lbfgs_free(x);
+            return TRAIN_ENOMEM;
+        }
+        if (!drawn && rc != LBFGSERR_MAXIMUMITERATION)
+            break; /* converged or stuck, and no redraws */
+    }
     lbfgs_free(x);
     snprintf(tr->lbfgs_stop, sizeof tr->lbfgs_stop, "%s (liblbfgs code %d)", lbfgs_reason(rc), rc);
     if (ctx.interrupted)
@@ -947,9 +1001,9 @@ static train_status run_qn(trainer *tr)
     if (left > 0 && qn_set(q, tr->net->params, qn_evaluate, tr, 1e-4, 0.9,
                            tr->opt.lbfgs_max_linesearch) != QN_OK)
         why = "not finite at the start", left = 0;
-    for (long long k = 0; k < left; k++) {
+    for (long long k = 0, j = 0; k < left; k++, j++) { /* j: iterations on these points */
         if (past > 0)
-            ring[k % (past + 1)] = q->f;
+            ring[j % (past + 1)] = q->f;
         if (qn_iterate(q) != QN_OK) {
             why = "line search found no Wolfe point";
             break;
@@ -972,14 +1026,29 @@ static train_status run_qn(trainer *tr)
         if (interrupted)
             break;
         double gn = cblas_dnrm2((int)np, q->g, 1), xn = cblas_dnrm2((int)np, q->x, 1);
-        if (gn <= tr->opt.lbfgs_epsilon * (xn > 1.0 ? xn : 1.0)) {
-            why = "gradient tolerance reached";
+        const char *stop = NULL;
+        double fp = ring[(j + 2) % (past + 1)]; /* f of past iterations ago */
+        if (gn <= tr->opt.lbfgs_epsilon * (xn > 1.0 ? xn : 1.0))
+            stop = "gradient tolerance reached";
+        else if (past > 0 && j + 1 >= past && (fp - q->f) / fabs(q->f) <= tr->opt.lbfgs_delta)
+            stop = "loss decrease below delta";
+        /* with redraws a stop test ends the work on these points only */
+        int drawn = second_phase_redraw(tr, stop != NULL);
+        if (drawn < 0) {
+            qn_free(q);
+            free(ring);
+            return TRAIN_ENOMEM;
+        }
+        if (!drawn && stop) {
+            why = stop;
             break;
         }
-        double fp = ring[(k + 2) % (past + 1)]; /* f of past iterations ago */
-        if (past > 0 && k + 1 >= past && (fp - q->f) / fabs(q->f) <= tr->opt.lbfgs_delta) {
-            why = "loss decrease below delta";
-            break;
+        if (drawn) {
+            if (qn_refresh(q) != QN_OK) {
+                why = "not finite on the redrawn points";
+                break;
+            }
+            j = -1;
         }
     }
     tr->seconds += train_now() - t_start;
@@ -993,18 +1062,6 @@ static train_status run_qn(trainer *tr)
         return TRAIN_INTERRUPTED;
     tr->prog.phase = TRAIN_PHASE_DONE;
     return TRAIN_OK;
-}
-
-/* Causal weights are recomputed from the loss at every evaluation but held
- * constant in the gradient: fine for Adam, but a line search then compares
- * values of one function with slopes of another. The second phase freezes
- * them at its starting point (on = 1 evaluates there first). */
-static void causal_freeze(trainer *tr, int on)
-{
-    if (on)
-        (void)trainer_objective(tr);
-    for (size_t k = 0; k < tr->n_terms; k++)
-        tr->terms[k].causal_frozen = tr->view[k].causal_frozen = on; /* view: what loss sees */
 }
 
 train_status trainer_run(trainer *tr)

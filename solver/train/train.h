@@ -34,6 +34,11 @@ typedef struct train_options {
      * dense quasi-Newton of train/qn.h, with the lbfgs_* iteration count,
      * stop tests and line-search limit (history is not used). */
     const char *second_phase;
+    /* Every this many second-phase iterations (0: never) the pde points
+     * are redrawn, by the adapt method when one is set, else by a fresh
+     * draw; the dense methods go on with their H on the new points, L-BFGS
+     * starts a new run (liblbfgs keeps its pairs to itself). */
+    long long lbfgs_resample_every;
     /* Adaptive sampling of the pde term (train/adapt.h; kind ADAPT_NONE:
      * off): a round every adapt.every Adam steps, after any redraw. */
     adapt_options adapt;
