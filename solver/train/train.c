@@ -260,6 +260,7 @@ trainer *trainer_alloc(const problem *p, mlp *net, term *terms, size_t n_terms, 
     tr->rng = rng;
     tr->opt = *opt;
     tr->last_rel_l2 = NAN;
+    tr->logged_step = -1;
     for (size_t j = 0; j < p->n_in; j++) {
         tr->in_shift[j] = opt->scale_inputs ? 0.5 * (p->lo[j] + p->hi[j]) : 0.0;
         tr->in_scale[j] = opt->scale_inputs ? 2.0 / (p->hi[j] - p->lo[j]) : 1.0;
@@ -757,8 +758,11 @@ static train_status run_adam(trainer *tr)
             redo = 1; /* the good state's points, not a fresh draw */
             continue;
         }
-        if (it == iters)
+        if (it == iters) { /* the row of the last step's parameters, when one is due */
+            if (it > 0 && it % tr->opt.log_every == 0)
+                train_log_row(tr, 0, loss);
             break;
+        }
         good_save(tr, it);
         if (record(tr, 0, loss))
             return TRAIN_ENOMEM;
@@ -1085,8 +1089,7 @@ train_status trainer_run(trainer *tr)
         train_bar_clear(tr);
         return TRAIN_DIVERGED;
     }
-    long long last = tr->hist.n ? tr->hist.step[tr->hist.n - 1] : -1;
-    if (tr->step != last || tr->step % tr->opt.log_every != 0)
+    if (tr->logged_step != tr->step) /* the final row, unless it is out already */
         train_log_row(tr, tr->opt.lbfgs_iterations > 0, loss);
     return TRAIN_OK;
 }

@@ -174,6 +174,7 @@ typedef struct trainer {
     mlp_workspace *grid_ws;
     double *grid_out;
     double last_rel_l2;
+    long long logged_step; /* the step of the last table / log-file row (-1: none) */
     /* hard constraints: g and D of each term's points, and of a predict chunk */
     double *hard_g[PROBLEM_MAX_TERMS], *hard_D[PROBLEM_MAX_TERMS];
     double *hard_pg, *hard_pD;

@@ -151,6 +151,7 @@ void train_log_row(trainer *tr, int phase, double loss)
     if (tr->exact && (table || tr->opt.log_file))
         tr->last_rel_l2 = rel_l2_exact(tr);
     file_row(tr, phase, loss, tr->last_rel_l2);
+    tr->logged_step = tr->step;
     if (!table)
         return;
     FILE *f = tr->opt.log;
