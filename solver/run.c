@@ -266,12 +266,15 @@ static double workspace_doubles(const size_t *width, size_t n_layers, double n, 
  * doubles, as if nothing were shared; the message names the setting that
  * contributes most. Under MPI strong scaling a rank's workspaces hold
  * rows_share of each term's rows (1 otherwise). */
-static int check_memory(const cfg *c, const problem *p, const size_t *width, size_t n_layers,
-                        int reference_only, double rows_share, char *err, size_t errcap)
+static int check_memory(const cfg *c, const problem *p, const size_t *raw_width, size_t n_layers,
+                        const mlp_options *nopt, int reference_only, double rows_share,
+                        char *err, size_t errcap)
 {
-    double np = 0.0;
-    for (size_t l = 0; l < n_layers; l++)
-        np += (double)width[l + 1] * ((double)width[l] + 1.0);
+    /* the first layer sees the embedded inputs */
+    size_t width[MLP_MAX_LAYERS + 1];
+    memcpy(width, raw_width, (n_layers + 1) * sizeof *width);
+    width[0] = netopts_input_width(raw_width[0], nopt);
+    double np = (double)netopts_n_params(raw_width, n_layers, nopt);
     double m = (double)p->n_out, n_in = (double)p->n_in;
     double total = 0.0, worst = -1.0;
     const char *worst_setting = "points.interior";
@@ -466,18 +469,20 @@ int run_job(const run_args *a)
         width[l + 1] = (size_t)cfg_float_at(c, "network.hidden", l);
     width[n_hidden + 1] = p->n_out;
     double rows_share = par_get_scaling(par) == PAR_STRONG ? 1.0 / par_size(par) : 1.0;
-    if (check_memory(c, p, width, n_hidden + 1, a->reference_only, rows_share, err, sizeof err))
-        goto fail;
     mlp_options nopt; /* embeddings, factorization (train/netopts.h) */
     if (netopts_from_config(c, p, &nopt, err, sizeof err))
+        goto fail;
+    if (check_memory(c, p, width, n_hidden + 1, &nopt, a->reference_only, rows_share, err,
+                     sizeof err))
         goto fail;
     if (strcmp(cfg_string(c, "train.second_phase"), "lbfgs") != 0 && !a->reference_only) {
         size_t np = netopts_n_params(width, n_hidden + 1, &nopt);
         if (np > RUN_QN_MAX_PARAMS) {
             cfg_fail(c, err, sizeof err, "train.second_phase",
-                     "'%s' keeps a dense %zu x %zu matrix: at most %d parameters (use lbfgs "
-                     "or a smaller network.hidden)", cfg_string(c, "train.second_phase"), np, np,
-                     RUN_QN_MAX_PARAMS);
+                     "'%s' keeps a dense %zu x %zu matrix: at most %d parameters (use lbfgs, "
+                     "or a smaller network.hidden%s)", cfg_string(c, "train.second_phase"), np,
+                     np, RUN_QN_MAX_PARAMS,
+                     nopt.embed.fourier ? " or fewer network.fourier.features" : "");
             goto fail;
         }
     }

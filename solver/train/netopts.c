@@ -92,18 +92,20 @@ int netopts_from_config(const cfg *c, const problem *p, mlp_options *o, char *er
     return 0;
 }
 
+size_t netopts_input_width(size_t n_in, const mlp_options *o)
+{
+    const mlp_embedding *e = &o->embed;
+    if (e->fourier)
+        return 2 * e->fourier;
+    size_t w0 = 0;
+    for (size_t j = 0; j < n_in; j++)
+        w0 += e->periodic & (1u << j) ? 2 * e->harmonics : 1;
+    return w0;
+}
+
 size_t netopts_n_params(const size_t *width, size_t n_layers, const mlp_options *o)
 {
-    size_t w0 = width[0];
-    const mlp_embedding *e = &o->embed;
-    if (e->periodic || e->fourier) {
-        w0 = 0;
-        for (size_t j = 0; j < width[0]; j++)
-            w0 += e->periodic & (1u << j) ? 2 * e->harmonics : 1;
-        if (e->fourier)
-            w0 = 2 * e->fourier;
-    }
-    size_t np = 0;
+    size_t w0 = netopts_input_width(width[0], o), np = 0;
     for (size_t l = 0; l < n_layers; l++)
         np += width[l + 1] * ((l == 0 ? w0 : width[l]) + 1 + (o->rwf ? 1 : 0));
     return np;

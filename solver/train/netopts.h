@@ -13,6 +13,9 @@
  * features, the factorization. 0, or -1 with `FILE:LINE: setting: why`. */
 int netopts_from_config(const cfg *c, const problem *p, mlp_options *o, char *err,
                         size_t errcap);
+/* The first dense layer's input width: n_in raw inputs after o's
+ * embeddings (n_in without any). */
+size_t netopts_input_width(size_t n_in, const mlp_options *o);
 /* The parameters a net of widths width[0..n_layers] (width[0]: raw inputs)
  * with options o has. */
 size_t netopts_n_params(const size_t *width, size_t n_layers, const mlp_options *o);
