@@ -10,7 +10,7 @@ PINN=${PINN:-build/pinn}
 THREADS=${BENCH_HARD_THREADS:-1}
 SEEDS=${BENCH_HARD_SEEDS:-"1 2 3"}
 ROWS=${BENCH_HARD_ROWS:-"lv-windows sir40-windows heat1d-second heat1d-adapt heat1d-hard lv-hard
-      pde-hard wave1d-windows"}
+      pde-hard wave1d-windows embeddings burgers allen-cahn"}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
@@ -79,24 +79,24 @@ for r in $ROWS; do
         spread sir40 "windows = 8" configs/sir40.cfg
         ;;
     heat1d-second)
-        # the config is Adam 5000 + ssbfgs 5000; the old one Adam 20000 + L-BFGS 5000
+        # the config is Adam 5000 + ssbroyden 5000; the old one Adam 20000 + L-BFGS 5000
         cell heat1d "adam 20000 + lbfgs 5000 (before)" configs/heat1d.cfg \
             --set train.adam.iterations=20000 --set 'train.second_phase="lbfgs"'
-        for m in lbfgs bfgs ssbfgs; do
+        for m in lbfgs bfgs ssbfgs ssbroyden; do
             cell heat1d "adam 5000 + $m 5000" configs/heat1d.cfg \
                 --set "train.second_phase=\"$m\""
         done
-        spread heat1d "adam 5000 + ssbfgs 5000 (config)" configs/heat1d.cfg
+        spread heat1d "adam 5000 + ssbroyden 5000 (config)" configs/heat1d.cfg
         ;;
     heat1d-adapt)
         for a in none rar rad; do
-            cell heat1d "adam 5000 + ssbfgs 1000, points.adapt $a" configs/heat1d.cfg \
+            cell heat1d "adam 5000 + ssbroyden 1000, points.adapt $a" configs/heat1d.cfg \
                 --set train.lbfgs.iterations=1000 --set "points.adapt=\"$a\""
         done
         ;;
     heat1d-hard)
         for h in false true; do
-            cell heat1d "adam 5000 + ssbfgs 1000, hard_constraints $h" configs/heat1d.cfg \
+            cell heat1d "adam 5000 + ssbroyden 1000, hard_constraints $h" configs/heat1d.cfg \
                 --set train.lbfgs.iterations=1000 --set "network.hard_constraints=$h"
         done
         ;;
@@ -119,6 +119,34 @@ for r in $ROWS; do
         for w in 1 2 4; do
             cell wave1d "windows = $w" configs/wave1d.cfg --set "train.windows=$w"
         done
+        ;;
+    embeddings)
+        # periodic heat, a short budget: each network option alone
+        short="--set train.adam.iterations=1000 --set train.lbfgs.iterations=300
+               --set points.interior=600 --set train.second_phase=\"lbfgs\""
+        cell heat1d_periodic "no options" configs/heat1d_periodic.cfg $short
+        cell heat1d_periodic "network.periodic x" configs/heat1d_periodic.cfg $short \
+            --set 'network.periodic="x"'
+        cell heat1d_periodic "16 Fourier features, sigma 0.25" configs/heat1d_periodic.cfg \
+            $short --set network.fourier.features=16 --set network.fourier.sigma=0.25
+        cell heat1d_periodic "factorization mu 0.5" configs/heat1d_periodic.cfg $short \
+            --set network.factorization.mu=0.5
+        ;;
+    burgers)
+        # before: conditions as loss terms, 2540 points, L-BFGS
+        cell burgers "loss terms, 2540 points, lbfgs (before)" configs/burgers.cfg \
+            --set network.hard_constraints=false --set points.interior=2540 \
+            --set 'train.second_phase="lbfgs"'
+        spread burgers "hard constraints, 8000 points, ssbroyden (config)" configs/burgers.cfg
+        ;;
+    allen-cahn)
+        # before: the 4 x 32 net with embeddings and causal weights, L-BFGS
+        cell allen_cahn "4 x 32, Fourier + factorization + causal, lbfgs (before)" \
+            configs/allen_cahn.cfg --set 'network.hidden=[32,32,32,32]' \
+            --set network.fourier.features=32 --set network.factorization.mu=1.0 \
+            --set loss.pde.causal_epsilon=1.0 --set 'train.second_phase="lbfgs"' \
+            --set train.lbfgs.iterations=1000 --set train.lbfgs.resample_every=0
+        spread allen_cahn "RAD in both phases, ssbroyden (config)" configs/allen_cahn.cfg
         ;;
     *) echo "unknown row $r" >&2 ;;
     esac

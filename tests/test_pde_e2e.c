@@ -58,9 +58,10 @@ static const pde_case cases[] = {
      * the full run) */
     {"burgers", SHORT "--set points.interior=800 --set output.nx=64 --set output.nt=21",
      CHECK_BURGERS, 0.07},
-    /* the t = 0 slice: measured 4.4e-2 (rel L2 against x^2 cos(pi x)) */
+    /* the t = 0 slice: measured 9.9e-3 (rel L2 against x^2 cos(pi x);
+     * one RAD round at step 500) */
     {"allen_cahn", SHORT "--set points.interior=600 --set output.nx=65 --set output.nt=11",
-     CHECK_ALLEN_CAHN, 0.1},
+     CHECK_ALLEN_CAHN, 3e-2},
 };
 
 START_TEST(pde_config_within_bound)
