@@ -145,9 +145,7 @@ int qn_set(qn *q, const double *x, qn_fdf fdf, void *ctx, double c1, double c2,
     q->scaled = 0;
     memcpy(q->x, x, q->n * sizeof *x);
     identity(q, 1.0);
-    q->f = fdf(ctx, q->x, q->g);
-    q->evaluations++;
-    return isfinite(q->f) && all_finite(q->g, q->n) ? QN_OK : QN_ENAN;
+    return qn_refresh(q);
 }
 
 int qn_refresh(qn *q)

@@ -794,10 +794,14 @@ static train_status run_adam(trainer *tr)
 /* Causal weights are recomputed from the loss at every evaluation but held
  * constant in the gradient: fine for Adam, but a line search then compares
  * values of one function with slopes of another. The second phase freezes
- * them at its starting point (on = 1 evaluates there first). */
+ * them at its starting point (on = 1 evaluates there first, when a term has
+ * causal weights: without, there is nothing to freeze). */
 static void causal_freeze(trainer *tr, int on)
 {
-    if (on)
+    int causal = 0;
+    for (size_t k = 0; k < tr->n_terms; k++)
+        causal |= tr->terms[k].causal_eps > 0;
+    if (on && causal)
         (void)trainer_objective(tr);
     for (size_t k = 0; k < tr->n_terms; k++)
         tr->terms[k].causal_frozen = tr->view[k].causal_frozen = on; /* view: what loss sees */
