@@ -16,6 +16,7 @@
 #include "mlp.h"
 #include "problems/problem.h"
 #include "run.h"
+#include "train/netopts.h"
 #include "train/optim.h"
 #include "train/train.h"
 
@@ -121,7 +122,11 @@ static inline int bench_setup_make(bench_setup *s, const char *file, const char 
     width[nh + 1] = s->p->n_out;
     s->rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(s->rng, (unsigned long)cfg_int(s->c, "train.seed"));
-    s->net = mlp_alloc(nh + 1, width, mlp_activation_find(cfg_string(s->c, "network.activation")));
+    mlp_options nopt; /* embeddings and factorization, as run.c */
+    if (netopts_from_config(s->c, s->p, &nopt, err, sizeof err))
+        goto fail;
+    s->net = mlp_alloc_opts(nh + 1, width,
+                            mlp_activation_find(cfg_string(s->c, "network.activation")), &nopt);
     if (!s->net) {
         snprintf(err, sizeof err, "cannot make the network");
         goto fail;
@@ -129,12 +134,10 @@ static inline int bench_setup_make(bench_setup *s, const char *file, const char 
     mlp_init(s->net, mlp_initializer_find(cfg_string(s->c, "network.init")), s->rng);
     if (problem_build_terms(s->p, s->c, s->rng, s->terms, &s->n_terms, err, sizeof err))
         goto fail;
-    train_options opt = {
-        .adam_iterations = 1, .lr = cfg_float(s->c, "train.adam.lr"),
-        .beta1 = cfg_float(s->c, "train.adam.beta1"), .beta2 = cfg_float(s->c, "train.adam.beta2"),
-        .epsilon = cfg_float(s->c, "train.adam.epsilon"), .log_every = 1000,
-        .scale_inputs = cfg_bool(s->c, "network.scale_inputs"), .quiet = 1,
-    };
+    train_options opt = run_train_options(s->c); /* the config's, one Adam step at a time */
+    opt.adam_iterations = 1;
+    opt.log_every = 1000;
+    opt.quiet = 1;
     if (!(s->tr = trainer_alloc(s->p, s->net, s->terms, s->n_terms, s->rng, &opt))) {
         snprintf(err, sizeof err, "out of memory for the trainer");
         goto fail;

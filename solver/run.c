@@ -369,6 +369,54 @@ static int same_job(parallel *par, const cfg *c, unsigned long seed, const train
            par_identical(par, tr->net->params, tr->net->n_params * sizeof(double));
 }
 
+/* The training options a config sets (everything but where the log, the
+ * checkpoints and the stop flag go): what `pinn run` trains with. */
+train_options run_train_options(const cfg *c)
+{
+    train_options opt = {
+        .adam_iterations = cfg_int(c, "train.adam.iterations"),
+        .lr = cfg_float(c, "train.adam.lr"),
+        .beta1 = cfg_float(c, "train.adam.beta1"),
+        .beta2 = cfg_float(c, "train.adam.beta2"),
+        .epsilon = cfg_float(c, "train.adam.epsilon"),
+        .decay = strcmp(cfg_string(c, "train.adam.decay"), "step") == 0 ? LR_STEP
+                 : strcmp(cfg_string(c, "train.adam.decay"), "exponential") == 0 ? LR_EXPONENTIAL
+                                                                                : LR_NONE,
+        .decay_rate = cfg_float(c, "train.adam.decay_rate"),
+        .decay_steps = cfg_int(c, "train.adam.decay_steps"),
+        .lbfgs_iterations = cfg_int(c, "train.lbfgs.iterations"),
+        .lbfgs_history = (int)cfg_int(c, "train.lbfgs.history"),
+        .lbfgs_past = (int)cfg_int(c, "train.lbfgs.past"),
+        .lbfgs_max_linesearch = (int)cfg_int(c, "train.lbfgs.max_linesearch"),
+        .lbfgs_epsilon = cfg_float(c, "train.lbfgs.epsilon"),
+        .lbfgs_delta = cfg_float(c, "train.lbfgs.delta"),
+        .second_phase = cfg_string(c, "train.second_phase"),
+        .hard = cfg_bool(c, "network.hard_constraints"),
+        .adapt = {.kind = (adapt_kind)adapt_kind_parse(cfg_string(c, "points.adapt")),
+                  .every = cfg_int(c, "points.adapt_every"),
+                  .candidates = (size_t)cfg_int(c, "points.adapt_candidates"),
+                  .add = (size_t)cfg_int(c, "points.rar_add"),
+                  .k = cfg_float(c, "points.rad_k"),
+                  .c = cfg_float(c, "points.rad_c")},
+        .resample_every = cfg_int(c, "points.resample_every"),
+        .lbfgs_resample_every = cfg_int(c, "train.lbfgs.resample_every"),
+        .log_every = cfg_int(c, "train.log_every"),
+        .scale_inputs = cfg_bool(c, "network.scale_inputs"),
+        .weighting = cfg_string(c, "loss.weighting"),
+        .uncertainty_init = cfg_float(c, "loss.uncertainty.init"),
+        .gradnorm_alpha = cfg_float(c, "loss.gradnorm.alpha"),
+        .gradnorm_lr = cfg_float(c, "loss.gradnorm.lr"),
+        .gradnorm_all = strcmp(cfg_string(c, "loss.gradnorm.params"), "all") == 0,
+        .annealing_beta = cfg_float(c, "loss.annealing.beta"),
+        .annealing_every = cfg_int(c, "loss.annealing.every"),
+        .dwa_temperature = cfg_float(c, "loss.dwa.temperature"),
+        .on_nan_recover = strcmp(cfg_string(c, "train.on_nan"), "recover") == 0,
+        .max_recoveries = cfg_int(c, "train.max_recoveries"),
+        .checkpoint_every = cfg_int(c, "train.checkpoint_every"),
+    };
+    return opt;
+}
+
 int run_job(const run_args *a)
 {
     char err[ERRCAP];
@@ -568,57 +616,17 @@ int run_job(const run_args *a)
         .threads = used_threads, .status = run_status,
     };
     if (!a->reference_only) {
-        train_options opt = {
-            .adam_iterations = cfg_int(c, "train.adam.iterations"),
-            .lr = cfg_float(c, "train.adam.lr"),
-            .beta1 = cfg_float(c, "train.adam.beta1"),
-            .beta2 = cfg_float(c, "train.adam.beta2"),
-            .epsilon = cfg_float(c, "train.adam.epsilon"),
-            .decay = strcmp(cfg_string(c, "train.adam.decay"), "step") == 0 ? LR_STEP
-                     : strcmp(cfg_string(c, "train.adam.decay"), "exponential") == 0 ? LR_EXPONENTIAL
-                                                                                    : LR_NONE,
-            .decay_rate = cfg_float(c, "train.adam.decay_rate"),
-            .decay_steps = cfg_int(c, "train.adam.decay_steps"),
-            .lbfgs_iterations = cfg_int(c, "train.lbfgs.iterations"),
-            .lbfgs_history = (int)cfg_int(c, "train.lbfgs.history"),
-            .lbfgs_past = (int)cfg_int(c, "train.lbfgs.past"),
-            .lbfgs_max_linesearch = (int)cfg_int(c, "train.lbfgs.max_linesearch"),
-            .lbfgs_epsilon = cfg_float(c, "train.lbfgs.epsilon"),
-            .lbfgs_delta = cfg_float(c, "train.lbfgs.delta"),
-            .second_phase = cfg_string(c, "train.second_phase"),
-            .hard = cfg_bool(c, "network.hard_constraints"),
-            .adapt = {.kind = (adapt_kind)adapt_kind_parse(cfg_string(c, "points.adapt")),
-                      .every = cfg_int(c, "points.adapt_every"),
-                      .candidates = (size_t)cfg_int(c, "points.adapt_candidates"),
-                      .add = (size_t)cfg_int(c, "points.rar_add"),
-                      .k = cfg_float(c, "points.rad_k"),
-                      .c = cfg_float(c, "points.rad_c")},
-            .resample_every = cfg_int(c, "points.resample_every"),
-            .lbfgs_resample_every = cfg_int(c, "train.lbfgs.resample_every"),
-            .log_every = cfg_int(c, "train.log_every"),
-            .scale_inputs = cfg_bool(c, "network.scale_inputs"),
-            .quiet = quiet,
-            .log = a->out,
-            .log_file = log_file,
-            .log_json = a->log_json,
-            .weighting = cfg_string(c, "loss.weighting"),
-            .uncertainty_init = cfg_float(c, "loss.uncertainty.init"),
-            .gradnorm_alpha = cfg_float(c, "loss.gradnorm.alpha"),
-            .gradnorm_lr = cfg_float(c, "loss.gradnorm.lr"),
-            .gradnorm_all = strcmp(cfg_string(c, "loss.gradnorm.params"), "all") == 0,
-            .annealing_beta = cfg_float(c, "loss.annealing.beta"),
-            .annealing_every = cfg_int(c, "loss.annealing.every"),
-            .dwa_temperature = cfg_float(c, "loss.dwa.temperature"),
-            .on_nan_recover = strcmp(cfg_string(c, "train.on_nan"), "recover") == 0,
-            .max_recoveries = cfg_int(c, "train.max_recoveries"),
-            .errs = root ? a->errs : NULL,
-            .checkpoint_every = cfg_int(c, "train.checkpoint_every"),
-            .checkpoint = root ? write_checkpoint : NULL,
-            .checkpoint_ctx = &ck_ctx,
-            .stop = par_stop_flag(par, a->stop),
-            .test_stop_at_step = a->test_stop_at_step,
-            .par = par,
-        };
+        train_options opt = run_train_options(c);
+        opt.quiet = quiet;
+        opt.log = a->out;
+        opt.log_file = log_file;
+        opt.log_json = a->log_json;
+        opt.errs = root ? a->errs : NULL;
+        opt.checkpoint = root ? write_checkpoint : NULL;
+        opt.checkpoint_ctx = &ck_ctx;
+        opt.stop = par_stop_flag(par, a->stop);
+        opt.test_stop_at_step = a->test_stop_at_step;
+        opt.par = par;
         const char *why = train_options_check(&opt, terms, n_terms);
         for (size_t k = 0; why && k < n_terms; k++)
             if (!(terms[k].weight > 0)) {

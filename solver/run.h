@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "config/config.h"
+#include "train/train.h"
 
 typedef struct run_args {
     const char *config;
@@ -40,5 +41,10 @@ int run_job(const run_args *a);
  * `FILE:LINE: setting: message` in err. The caller owns it: cfg_free. */
 cfg *run_config_load(const char *file, const char *text, const char *const *overrides,
                      size_t n_overrides, char *err, size_t errcap);
+
+/* The training options config c sets (schedule, optimizers, weighting,
+ * adaptive points, hard constraints, checkpoint interval); where the log,
+ * checkpoints and the stop flag go is left zero for the caller. */
+train_options run_train_options(const cfg *c);
 
 #endif
