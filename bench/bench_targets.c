@@ -479,33 +479,43 @@ int main(void)
     /* the shipped configs at the default thread count: whole runs, as a
      * user starts them (the default's thread tuner sees the run it tunes),
      * on a short schedule, 1 thread and default alternating */
-    const size_t rounds = reps_of(3);
+    /* at least 3 rounds, and for short runs as many as fill about 10 s of
+     * each (at most 15): a 1 s run's median of 3 is a few % of noise */
+    const size_t min_rounds = reps_of(3), max_rounds = 5 * min_rounds;
     printf("\n== shipped configs: whole runs (train.adam.iterations = 400, second phase 100), "
            "default (train.threads = 0: auto over %d threads) vs --threads 1, median wall s "
-           "of %zu alternating runs each\n",
-           n_cpu, rounds);
+           "of n alternating runs each (n >= %zu, more for short runs)\n",
+           n_cpu, min_rounds);
     const char *short_run[] = {"train.adam.iterations=400", "train.lbfgs.iterations=100", NULL};
     glob_t gl;
     double worst = 1e9;
     char worst_cfg[256] = "";
     if (glob("configs/*.cfg", 0, NULL, &gl) == 0) {
-        double *w1 = malloc(rounds * sizeof *w1), *wd = malloc(rounds * sizeof *wd);
+        double *w1 = malloc(max_rounds * sizeof *w1), *wd = malloc(max_rounds * sizeof *wd);
         for (size_t i = 0; i < gl.gl_pathc; i++) {
             const char *cfg = gl.gl_pathv[i];
             int ok = 1;
+            size_t rounds = min_rounds;
             for (size_t k = 0; k < rounds && ok; k++) {
                 recipe r1 = pinn_run(pinn, cfg, "1", short_run);
                 recipe rd = pinn_run(pinn, cfg, "0", short_run);
                 ok = r1.ok && rd.ok;
                 w1[k] = r1.proc_wall_s;
                 wd[k] = rd.proc_wall_s;
+                if (k == 0 && ok) {
+                    double want = ceil(10.0 * reps_scale / (w1[0] > wd[0] ? w1[0] : wd[0]));
+                    rounds = want > (double)max_rounds   ? max_rounds
+                             : want > (double)min_rounds ? (size_t)want
+                                                         : min_rounds;
+                }
             }
             if (!ok) {
                 printf("  %-36s run failed\n", cfg);
                 continue;
             }
             double m1 = bench_median(w1, rounds, NULL), md = bench_median(wd, rounds, NULL);
-            printf("  %-36s 1 thread %7.2f s, default %7.2f s: %.2fx\n", cfg, m1, md, m1 / md);
+            printf("  %-36s 1 thread %7.2f s, default %7.2f s: %.2fx (n = %zu)\n", cfg, m1, md,
+                   m1 / md, rounds);
             fflush(stdout);
             if (m1 / md < worst) {
                 worst = m1 / md;
