@@ -29,11 +29,12 @@
 static double reps_scale = 1.0;
 static int n_cpu = 1; /* omp_get_max_threads() at start: what train.threads = 0 allows */
 
-/* t > 0: exactly t threads; 0: pinn's default, auto mode over n_cpu threads. */
+/* Exactly t threads for the in-process steps (the default's auto mode is
+ * measured by whole runs, pinn_run). */
 static void use_threads(int t)
 {
-    mlp_threads_set_auto(t == 0);
-    bench_set_threads(t == 0 ? n_cpu : t);
+    mlp_threads_set_auto(0);
+    bench_set_threads(t);
 }
 
 static size_t reps_of(double r)
@@ -239,12 +240,12 @@ static const char *torch_python(void)
     return NULL;
 }
 
-/* ---- the whole recipe ---- */
+/* ---- whole pinn runs ---- */
 
-typedef struct recipe {
+typedef struct pinn_result {
     double wall_s, cpu_s, adam_wall_s, rel_l2, proc_wall_s;
     int ok;
-} recipe;
+} pinn_result;
 
 /* CPU seconds of every child waited for so far. */
 static double children_cpu_s(void)
@@ -265,10 +266,10 @@ static double children_cpu_s(void)
  * seconds of the whole process (setup, reference and output included)
  * from the child's rusage, rel L2 against the exact solution when the log
  * has one. ok: the run exited with status 0. */
-static recipe pinn_run(const char *pinn, const char *cfg, const char *threads,
+static pinn_result pinn_run(const char *pinn, const char *cfg, const char *threads,
                        const char *const *sets)
 {
-    recipe r = {0};
+    pinn_result r = {0};
     char out[] = "/tmp/pinn-bench-XXXXXX";
     int fd = mkstemp(out);
     if (fd < 0)
@@ -478,9 +479,9 @@ int main(void)
 
     /* the shipped configs at the default thread count: whole runs, as a
      * user starts them (the default's thread tuner sees the run it tunes),
-     * on a short schedule, 1 thread and default alternating */
-    /* at least 3 rounds, and for short runs as many as fill about 10 s of
-     * each (at most 15): a 1 s run's median of 3 is a few % of noise */
+     * on a short schedule, 1 thread and default alternating; at least 3
+     * rounds, and for short runs as many as fill about 10 s of each (at
+     * most 15): a 1 s run's median of 3 moves by a few % */
     const size_t min_rounds = reps_of(3), max_rounds = 5 * min_rounds;
     printf("\n== shipped configs: whole runs (train.adam.iterations = 400, second phase 100), "
            "default (train.threads = 0: auto over %d threads) vs --threads 1, median wall s "
@@ -497,16 +498,14 @@ int main(void)
             int ok = 1;
             size_t rounds = min_rounds;
             for (size_t k = 0; k < rounds && ok; k++) {
-                recipe r1 = pinn_run(pinn, cfg, "1", short_run);
-                recipe rd = pinn_run(pinn, cfg, "0", short_run);
+                pinn_result r1 = pinn_run(pinn, cfg, "1", short_run);
+                pinn_result rd = pinn_run(pinn, cfg, "0", short_run);
                 ok = r1.ok && rd.ok;
                 w1[k] = r1.proc_wall_s;
                 wd[k] = rd.proc_wall_s;
                 if (k == 0 && ok) {
-                    double want = ceil(10.0 * reps_scale / (w1[0] > wd[0] ? w1[0] : wd[0]));
-                    rounds = want > (double)max_rounds   ? max_rounds
-                             : want > (double)min_rounds ? (size_t)want
-                                                         : min_rounds;
+                    double want = ceil(10.0 * reps_scale / fmax(w1[0], wd[0]));
+                    rounds = (size_t)fmin(fmax(want, (double)min_rounds), (double)max_rounds);
                 }
             }
             if (!ok) {
@@ -543,8 +542,8 @@ int main(void)
                rcfg);
         fflush(stdout);
         const char *adam_only[] = {"train.lbfgs.iterations=0", NULL};
-        recipe r = pinn_run(pinn, rcfg, "1", NULL);
-        recipe ra = pinn_run(pinn, rcfg, "1", adam_only);
+        pinn_result r = pinn_run(pinn, rcfg, "1", NULL);
+        pinn_result ra = pinn_run(pinn, rcfg, "1", adam_only);
         if (!r.ok || !ra.ok || !(r.rel_l2 > 0) || !(ra.rel_l2 > 0)) {
             printf("  pinn run failed\n");
             target_add("heat1d recipe rel L2 <= 2e-4 in <= 20 s (1 thr)", "run failed", "-", 0,
